@@ -1,0 +1,545 @@
+// The container side of a launch: everything between clone() and execve().
+//
+// This code runs in a child cloned from the multi-threaded Node process. Only the
+// calling thread exists in the child, so any lock another thread held (malloc's,
+// stdio's, V8's) stays held forever: the child must use raw syscalls and
+// async-signal-safe functions only. No malloc, no stdio, no glibc set*id()
+// wrappers (they signal sibling threads that do not exist here and hang).
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "plan.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+namespace berth {
+namespace {
+
+const Plan* P;                 // the plan, set once on entry
+int g_host_pid = 0;            // init's pid as the host sees it (for hook state)
+char g_path[4096];             // scratch path buffer (the child is single-threaded)
+char g_exe[4096];              // the resolved executable
+char g_state[65536];           // hook state JSON
+
+size_t slen(const char* s) { return s ? strlen(s) : 0; }
+
+void send_msg(int32_t type, int32_t step, int32_t err, int32_t index, int32_t value,
+              const char* detail, int32_t value2 = 0) {
+  SyncMsg m;
+  memset(&m, 0, sizeof m);
+  m.type = type; m.step = step; m.err = err; m.index = index; m.value = value; m.value2 = value2;
+  if (detail) {
+    size_t n = slen(detail);
+    if (n >= sizeof m.detail) n = sizeof m.detail - 1;
+    memcpy(m.detail, detail, n);
+  }
+  // MSG_NOSIGNAL: the parent may be gone (create returned), never die of SIGPIPE.
+  send(P->sync_fd, &m, sizeof m, MSG_NOSIGNAL);
+}
+
+// Reports the failed step with errno to the parent, says it on stderr when the
+// parent has gone (after start), and exits.
+[[noreturn]] void fail(int32_t step, int32_t index, const char* detail) {
+  int e = errno;
+  send_msg(MSG_ERROR, step, e, index, 0, detail);
+  if (step == STEP_EXEC) {
+    // After `start` nobody reads the sync socket: say it where the user looks.
+    const char* msg = "berth-runc: exec failed: ";
+    write(2, msg, strlen(msg));
+    write(2, detail, slen(detail));
+    write(2, "\n", 1);
+  }
+  _exit(step == STEP_EXEC ? 127 : 1);
+}
+
+// Waits for the parent's go-ahead; returns its value field.
+int32_t wait_go() {
+  SyncMsg m;
+  ssize_t n = recv(P->sync_fd, &m, sizeof m, 0);
+  if (n != (ssize_t)sizeof m || m.type != MSG_GO) {
+    if (n >= 0) errno = EPROTO;
+    fail(STEP_SYNC, 0, "waiting for the runtime");
+  }
+  return m.value;
+}
+
+int raw_clone(unsigned long flags) {
+  // Like fork(): no new stack, the child continues on a copy of ours.
+  return (int)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+}
+
+// mkdir -p for an absolute path; each created directory gets 0755.
+int mkdir_all(const char* path) {
+  size_t n = slen(path);
+  if (n >= sizeof g_path) { errno = ENAMETOOLONG; return -1; }
+  memcpy(g_path, path, n + 1);
+  for (size_t i = 1; i <= n; i++) {
+    if (g_path[i] == '/' || g_path[i] == 0) {
+      char c = g_path[i];
+      g_path[i] = 0;
+      if (mkdir(g_path, 0755) < 0 && errno != EEXIST) return -1;
+      g_path[i] = c;
+    }
+  }
+  return 0;
+}
+
+// Creates the mount point: a directory, or an empty file for file binds.
+int make_target(const char* target, bool file) {
+  if (!file) return mkdir_all(target);
+  size_t n = slen(target);
+  if (n >= sizeof g_path) { errno = ENAMETOOLONG; return -1; }
+  // parent directory
+  memcpy(g_path, target, n + 1);
+  char* slash = strrchr(g_path, '/');
+  if (slash && slash != g_path) {
+    *slash = 0;
+    char dir[4096];
+    memcpy(dir, g_path, (size_t)(slash - g_path) + 1);
+    if (mkdir_all(dir) < 0) return -1;
+  }
+  int fd = open(target, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0 && errno != EEXIST && errno != EISDIR) return -1;
+  if (fd >= 0) close(fd);
+  return 0;
+}
+
+const unsigned long kLockable = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
+                                MS_NOATIME | MS_NODIRATIME | MS_RELATIME;
+
+// Bind remounts may not clear flags the kernel locked on the source mount (for
+// example nodev on a mount inherited into a user namespace): on EPERM, retry
+// keeping the flags the mount already has.
+int remount_bind(const char* target, unsigned long flags) {
+  if (mount(nullptr, target, nullptr, flags | MS_BIND | MS_REMOUNT, nullptr) == 0) return 0;
+  if (errno != EPERM) return -1;
+  struct statfs st;
+  if (statfs(target, &st) < 0) return -1;
+  unsigned long locked = (unsigned long)st.f_flags & kLockable;
+  return mount(nullptr, target, nullptr, flags | locked | MS_BIND | MS_REMOUNT, nullptr);
+}
+
+void do_mount(int i) {
+  const MountOp& m = P->mounts[i];
+  if (make_target(m.target, m.make_file) < 0) fail(STEP_MOUNT, i, m.target);
+  if (m.is_bind) {
+    unsigned long rec = m.flags & MS_REC;
+    if (mount(m.source, m.target, nullptr, MS_BIND | rec, nullptr) < 0) fail(STEP_MOUNT, i, m.source);
+    unsigned long extra = m.flags & ~(MS_BIND | MS_REC);
+    if (extra && remount_bind(m.target, extra | rec) < 0) fail(STEP_MOUNT, i, m.target);
+  } else {
+    if (mount(m.source, m.target, m.fstype, m.flags, m.data) < 0) fail(STEP_MOUNT, i, m.target);
+  }
+  for (int k = 0; k < 4 && m.propagation[k]; k++)
+    if (mount(nullptr, m.target, nullptr, m.propagation[k], nullptr) < 0) fail(STEP_MOUNT, i, m.target);
+}
+
+void do_device(int i) {
+  const DeviceOp& d = P->devices[i];
+  if (d.bind) {
+    if (make_target(d.path, true) < 0) fail(STEP_DEVICE, i, d.path);
+    if (mount(d.host_path, d.path, nullptr, MS_BIND, nullptr) < 0) fail(STEP_DEVICE, i, d.path);
+    return;
+  }
+  unlink(d.path);  // a device the image shipped is replaced, as runc does
+  mode_t old = umask(0);
+  int r = mknod(d.path, d.mode, d.dev);
+  umask(old);
+  if (r < 0) fail(STEP_DEVICE, i, d.path);
+  if (lchown(d.path, d.uid, d.gid) < 0) fail(STEP_DEVICE, i, d.path);
+}
+
+// Writes the decimal form of v at p; returns the length.
+size_t fmt_int(char* p, long v) {
+  char tmp[24];
+  size_t n = 0;
+  bool neg = v < 0;
+  unsigned long u = neg ? (unsigned long)(-v) : (unsigned long)v;
+  do { tmp[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+  size_t k = 0;
+  if (neg) p[k++] = '-';
+  while (n) p[k++] = tmp[--n];
+  return k;
+}
+
+// Runs one hook: state JSON on its stdin, killed after its timeout.
+int run_hook(const Hook& h) {
+  size_t a = slen(P->hook_state_prefix), b = slen(P->hook_state_suffix);
+  if (a + b + 24 > sizeof g_state) { errno = E2BIG; return -1; }
+  memcpy(g_state, P->hook_state_prefix, a);
+  size_t n = a + fmt_int(g_state + a, g_host_pid);
+  memcpy(g_state + n, P->hook_state_suffix, b);
+  n += b;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) < 0) return -1;
+  int pid = raw_clone(0);
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    dup2(fds[0], 0);
+    execve(h.path, h.argv, h.envp);
+    _exit(127);
+  }
+  close(fds[0]);
+  for (size_t off = 0; off < n;) {
+    ssize_t w = write(fds[1], g_state + off, n - off);
+    if (w <= 0) break;  // the hook need not read its stdin
+    off += (size_t)w;
+  }
+  close(fds[1]);
+  struct timespec tick = {0, 5 * 1000 * 1000};
+  long waited_ms = 0;
+  int status = 0;
+  for (;;) {
+    int r = (int)syscall(SYS_wait4, pid, &status, h.timeout_sec > 0 ? WNOHANG : 0, nullptr);
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) return -1;
+    if (h.timeout_sec > 0) {
+      nanosleep(&tick, nullptr);
+      waited_ms += 5;
+      if (waited_ms >= (long)h.timeout_sec * 1000) {
+        kill(pid, SIGKILL);
+        syscall(SYS_wait4, pid, &status, 0, nullptr);
+        errno = ETIMEDOUT;
+        return -1;
+      }
+    }
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+  errno = 0;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// kind: 2 = createContainer, 3 = startContainer (reported in value2).
+void run_hooks(const Hook* hooks, int n, int kind) {
+  for (int i = 0; i < n; i++) {
+    int r = run_hook(hooks[i]);
+    if (r != 0) {
+      send_msg(MSG_ERROR, STEP_HOOK, r < 0 ? errno : 0, i, r < 0 ? -1 : r, hooks[i].path, kind);
+      _exit(1);
+    }
+  }
+}
+
+// Signal dispositions and the mask are inherited from Node (which ignores
+// SIGPIPE, for one) and ignored signals survive execve: reset them all.
+void reset_signals() {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < 65; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    sigaction(sig, &sa, nullptr);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+// pivot_root(".", ".") then detach the old root: the new root needs no
+// directory to hold the old one (runc's approach, see pivot_root(2) NOTES).
+void enter_rootfs() {
+  if (P->no_pivot) {
+    if (chdir(P->rootfs) < 0) fail(STEP_PIVOT, 0, P->rootfs);
+    if (mount(P->rootfs, "/", nullptr, MS_MOVE, nullptr) < 0) fail(STEP_PIVOT, 0, P->rootfs);
+    if (chroot(".") < 0) fail(STEP_PIVOT, 0, P->rootfs);
+    if (chdir("/") < 0) fail(STEP_PIVOT, 0, "/");
+    return;
+  }
+  int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  int newroot = open(P->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (oldroot < 0 || newroot < 0) fail(STEP_PIVOT, 0, P->rootfs);
+  if (fchdir(newroot) < 0) fail(STEP_PIVOT, 0, P->rootfs);
+  if (syscall(SYS_pivot_root, ".", ".") < 0) fail(STEP_PIVOT, 0, P->rootfs);
+  if (fchdir(oldroot) < 0) fail(STEP_PIVOT, 0, "old root");
+  // Keep the unmount of the old root from propagating to the host.
+  if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0) fail(STEP_PIVOT, 0, "old root");
+  if (umount2(".", MNT_DETACH) < 0) fail(STEP_PIVOT, 0, "old root");
+  if (chdir("/") < 0) fail(STEP_PIVOT, 0, "/");
+  close(oldroot);
+  close(newroot);
+}
+
+void write_file(const char* path, const char* value, int32_t step, int i) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) fail(step, i, path);
+  size_t n = slen(value);
+  if (write(fd, value, n) != (ssize_t)n) fail(step, i, path);
+  close(fd);
+}
+
+void mask_paths() {
+  for (int i = 0; i < P->n_masked; i++) {
+    const char* p = P->masked[i];
+    struct stat st;
+    if (stat(p, &st) < 0) {
+      if (errno == ENOENT) continue;
+      fail(STEP_MASK, i, p);
+    }
+    int r = S_ISDIR(st.st_mode) ? mount("tmpfs", p, "tmpfs", MS_RDONLY, nullptr)
+                                : mount("/dev/null", p, nullptr, MS_BIND, nullptr);
+    if (r < 0) fail(STEP_MASK, i, p);
+  }
+}
+
+void readonly_paths() {
+  for (int i = 0; i < P->n_readonly; i++) {
+    const char* p = P->readonly[i];
+    if (mount(p, p, nullptr, MS_BIND | MS_REC, nullptr) < 0) {
+      if (errno == ENOENT) continue;
+      fail(STEP_READONLY_PATH, i, p);
+    }
+    if (remount_bind(p, MS_RDONLY | MS_REC) < 0) fail(STEP_READONLY_PATH, i, p);
+  }
+}
+
+// The container's own pty: opened inside the container (its devpts), the master
+// sent to the console socket with SCM_RIGHTS, the slave made the controlling
+// terminal and stdio.
+void setup_console() {
+  int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) fail(STEP_CONSOLE, 0, "/dev/ptmx");
+  int unlock = 0, num = 0;
+  if (ioctl(master, TIOCSPTLCK, &unlock) < 0) fail(STEP_CONSOLE, 0, "TIOCSPTLCK");
+  if (ioctl(master, TIOCGPTN, &num) < 0) fail(STEP_CONSOLE, 0, "TIOCGPTN");
+  char name[64] = "/dev/pts/";
+  name[9 + fmt_int(name + 9, num)] = 0;
+  int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) fail(STEP_CONSOLE, 0, name);
+
+  const char* tag = "/dev/ptmx";
+  struct iovec iov = {(void*)tag, strlen(tag)};
+  char cbuf[CMSG_SPACE(sizeof(int))];
+  memset(cbuf, 0, sizeof cbuf);
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov; msg.msg_iovlen = 1;
+  msg.msg_control = cbuf; msg.msg_controllen = sizeof cbuf;
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET; c->cmsg_type = SCM_RIGHTS; c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &master, sizeof(int));
+  if (sendmsg(P->console_fd, &msg, MSG_NOSIGNAL) < 0) fail(STEP_CONSOLE, 0, "console socket");
+  close(master);
+  close(P->console_fd);
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2(slave, fd) < 0) fail(STEP_CONSOLE, 0, name);
+  if (ioctl(0, TIOCSCTTY, 0) < 0) fail(STEP_CONSOLE, 0, "TIOCSCTTY");
+  if (slave > 2) close(slave);
+}
+
+// Go's exec.LookPath, as runc uses it: a name with a slash is taken as is, any
+// other is searched in PATH. Executable means a non-directory with an x bit.
+bool executable(const char* p, int* err) {
+  struct stat st;
+  if (stat(p, &st) < 0) { *err = errno; return false; }
+  if (S_ISDIR(st.st_mode)) { *err = EISDIR; return false; }
+  if ((st.st_mode & 0111) == 0) { *err = EACCES; return false; }
+  return true;
+}
+
+void look_path() {
+  const char* name = P->argv[0];
+  int err = 0;
+  if (!name || !*name) { errno = ENOENT; fail(STEP_LOOKPATH, 0, ""); }
+  if (strchr(name, '/')) {
+    if (!executable(name, &err)) { errno = err; fail(STEP_LOOKPATH, 0, name); }
+    size_t n = slen(name);
+    if (n >= sizeof g_exe) { errno = ENAMETOOLONG; fail(STEP_LOOKPATH, 0, name); }
+    memcpy(g_exe, name, n + 1);
+    return;
+  }
+  const char* path = P->path_env ? P->path_env : "";
+  size_t nl = slen(name);
+  while (true) {
+    const char* end = strchr(path, ':');
+    size_t dl = end ? (size_t)(end - path) : slen(path);
+    if (dl == 0) { g_exe[0] = '.'; dl = 1; } else if (dl < sizeof g_exe) memcpy(g_exe, path, dl);
+    if (dl + 1 + nl + 1 <= sizeof g_exe) {
+      g_exe[dl] = '/';
+      memcpy(g_exe + dl + 1, name, nl + 1);
+      if (executable(g_exe, &err)) return;
+    }
+    if (!end) break;
+    path = end + 1;
+  }
+  errno = 0;  // errno 0 with this step means "not found in $PATH"
+  fail(STEP_LOOKPATH, 0, name);
+}
+
+void load_seccomp() {
+  struct sock_fprog prog;
+  prog.len = P->n_seccomp;
+  prog.filter = (struct sock_filter*)P->seccomp_filter;
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, P->seccomp_flags, &prog) < 0)
+    fail(STEP_SECCOMP, 0, "linux.seccomp");
+}
+
+// Drops the bounding set, switches ids keeping capabilities, then sets the four
+// other capability sets (runc's finalizeNamespace order).
+void set_identity() {
+  for (int cap = 0; cap < 64; cap++) {
+    if (P->cap_bounding & (1ULL << cap)) continue;
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) fail(STEP_CAPS, cap, "bounding");
+  }
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) fail(STEP_CAPS, 0, "keepcaps");
+  if (P->setgroups_allowed) {
+    if (syscall(SYS_setgroups, P->n_groups, P->groups) < 0) fail(STEP_SETGROUPS, 0, "additionalGids");
+  }
+  if (syscall(SYS_setresgid, P->gid, P->gid, P->gid) < 0) fail(STEP_SETGID, 0, "gid");
+  if (syscall(SYS_setresuid, P->uid, P->uid, P->uid) < 0) fail(STEP_SETUID, 0, "uid");
+  if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) fail(STEP_CAPS, 0, "keepcaps");
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2];
+  data[0].effective = (uint32_t)P->cap_effective;
+  data[1].effective = (uint32_t)(P->cap_effective >> 32);
+  data[0].permitted = (uint32_t)P->cap_permitted;
+  data[1].permitted = (uint32_t)(P->cap_permitted >> 32);
+  data[0].inheritable = (uint32_t)P->cap_inheritable;
+  data[1].inheritable = (uint32_t)(P->cap_inheritable >> 32);
+  if (syscall(SYS_capset, &hdr, data) < 0) fail(STEP_CAPS, 0, "capset");
+  for (int cap = 0; cap < 64; cap++) {
+    if (!(P->cap_ambient & (1ULL << cap))) continue;
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) fail(STEP_CAPS, cap, "ambient");
+  }
+}
+
+void prepare_rootfs() {
+  if (mount(nullptr, "/", nullptr, P->rootfs_propagation, nullptr) < 0)
+    fail(STEP_PROPAGATION, 0, "/");
+  if (mount(P->rootfs, P->rootfs, "bind", MS_BIND | MS_REC, nullptr) < 0)
+    fail(STEP_ROOTFS_BIND, 0, P->rootfs);
+  for (int i = 0; i < P->n_mounts; i++) do_mount(i);
+  for (int i = 0; i < P->n_devices; i++) do_device(i);
+  for (int i = 0; i < P->n_links; i++) {
+    if (symlink(P->links[i].target, P->links[i].path) < 0 && errno != EEXIST)
+      fail(STEP_SYMLINK, i, P->links[i].path);
+  }
+}
+
+[[noreturn]] void run_init() {
+  // First message: the go-ahead, carrying our pid as the host sees it.
+  g_host_pid = wait_go();
+  if (setsid() < 0) fail(STEP_SETSID, 0, nullptr);
+  if (P->clone_flags & CLONE_NEWUSER || P->userns_maps) {
+    if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0)
+      fail(STEP_SETID_ROOT, 0, nullptr);
+  }
+  if (P->has_oom_score) {
+    char v[24];
+    v[fmt_int(v, P->oom_score_adj)] = 0;
+    write_file("/proc/self/oom_score_adj", v, STEP_OOM_SCORE, 0);
+  }
+  for (int i = 0; i < P->n_rlimits; i++) {
+    struct rlimit64 rl = {P->rlimits[i].soft, P->rlimits[i].hard};
+    if (syscall(SYS_prlimit64, 0, P->rlimits[i].resource, &rl, nullptr) < 0)
+      fail(STEP_RLIMIT, i, nullptr);
+  }
+  int fifo = -1;
+  if (P->rootfs) {
+    prepare_rootfs();
+    if (P->fifo_path) {
+      fifo = open(P->fifo_path, O_PATH | O_CLOEXEC);
+      if (fifo < 0) fail(STEP_FIFO, 0, P->fifo_path);
+    }
+    if (P->parent_hooks) {
+      send_msg(MSG_HOOKS, 0, 0, 0, 0, nullptr);
+      wait_go();
+    }
+    run_hooks(P->create_hooks, P->n_create_hooks, 2);
+    enter_rootfs();
+    for (int i = 0; i < P->n_sysctl; i++)
+      write_file(P->sysctl[i].key, P->sysctl[i].value, STEP_SYSCTL, i);
+    mask_paths();
+    readonly_paths();
+    if (P->readonly_rootfs && remount_bind("/", MS_RDONLY) < 0) fail(STEP_READONLY_ROOT, 0, "/");
+  }
+  if (P->hostname && sethostname(P->hostname, slen(P->hostname)) < 0) fail(STEP_HOSTNAME, 0, P->hostname);
+  if (P->domainname && setdomainname(P->domainname, slen(P->domainname)) < 0)
+    fail(STEP_DOMAINNAME, 0, P->domainname);
+
+  if (P->terminal && P->console_fd >= 0) {
+    setup_console();
+  } else {
+    for (int fd = 0; fd < 3; fd++)
+      if (P->stdio_fds[fd] >= 0 && dup2(P->stdio_fds[fd], fd) < 0) fail(STEP_CONSOLE, fd, "stdio");
+  }
+  if (P->cwd && chdir(P->cwd) < 0) fail(STEP_CWD, 0, P->cwd);
+  if (P->umask >= 0) umask((mode_t)P->umask);
+  if (P->n_seccomp && !P->no_new_privs) load_seccomp();
+  set_identity();
+  if (P->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(STEP_NNP, 0, nullptr);
+  look_path();
+
+  // Only the preserved fds and stdio survive execve.
+  for (int fd = 3; fd < 3 + P->preserve_fds; fd++)
+    if (fcntl(fd, F_SETFD, 0) < 0) fail(STEP_PRESERVE_FDS, fd, nullptr);
+  if (syscall(SYS_close_range, 3 + P->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    fail(STEP_PRESERVE_FDS, 0, "close_range");
+
+  send_msg(MSG_READY, 0, 0, 0, 0, nullptr);
+  if (fifo >= 0) {
+    // Block until `start` opens the other end (runc's exec.fifo protocol).
+    char proc_path[64] = "/proc/self/fd/";
+    proc_path[14 + fmt_int(proc_path + 14, fifo)] = 0;
+    int w = open(proc_path, O_WRONLY | O_CLOEXEC);
+    if (w < 0) fail(STEP_FIFO, 0, proc_path);
+    if (write(w, "0", 1) != 1) fail(STEP_FIFO, 0, proc_path);
+    close(w);
+    close(fifo);
+    run_hooks(P->start_hooks, P->n_start_hooks, 3);
+  }
+  if (P->n_seccomp && P->no_new_privs) load_seccomp();
+  execve(g_exe, (char* const*)P->argv, (char* const*)P->envp);
+  fail(STEP_EXEC, 0, g_exe);
+}
+
+}  // namespace
+
+[[noreturn]] void run_stage1(const Plan* plan) {
+  P = plan;
+  reset_signals();
+  // Step 0: wait until the parent has put us in our cgroups.
+  wait_go();
+  for (int i = 0; i < P->n_join; i++) {
+    int fd = open(P->join_paths[i], O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(STEP_SETNS, i, P->join_paths[i]);
+    if (setns(fd, P->join_types[i]) < 0) fail(STEP_SETNS, i, P->join_paths[i]);
+    close(fd);
+  }
+  if (P->clone_flags & CLONE_NEWUSER) {
+    if (unshare(CLONE_NEWUSER) < 0) fail(STEP_UNSHARE_USER, 0, nullptr);
+    send_msg(MSG_USERMAP, 0, 0, 0, (int32_t)getpid(), nullptr);
+    wait_go();
+  }
+  int rest = P->clone_flags & ~CLONE_NEWUSER & ~CLONE_NEWPID;
+  if (rest && unshare(rest) < 0) fail(STEP_UNSHARE, 0, nullptr);
+  // A new pid namespace takes effect for children only: init is our child, made
+  // the parent's child (CLONE_PARENT) so the runtime can wait for it.
+  int init = raw_clone(CLONE_PARENT | (unsigned long)(P->clone_flags & CLONE_NEWPID));
+  if (init < 0) fail(STEP_CLONE, 0, nullptr);
+  if (init == 0) run_init();
+  send_msg(MSG_PID, 0, 0, 0, init, nullptr);
+  _exit(0);
+}
+
+}  // namespace berth

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Writes bin/<program>: a small launcher that runs a package's built entry with the
+# project's Node (../shared/design.md: the five programs are runnable from bin/).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+mkdir -p "$root/bin"
+node_bin="$(readlink -f "$root/.toolchain/bin/node")"
+launcher() {
+  local name="$1" entry="$2"
+  [ -f "$root/$entry" ] || return 0
+  cat > "$root/bin/$name" <<SH
+#!/bin/sh
+exec "$node_bin" "$root/$entry" "\$@"
+SH
+  chmod +x "$root/bin/$name"
+}
+launcher berth-runc packages/runc/dist/cli/main.js
