@@ -3,11 +3,14 @@ SHELL := /bin/bash
 TOOLCHAIN := $(CURDIR)/.toolchain/bin
 export PATH := $(TOOLCHAIN):$(PATH)
 
-.PHONY: all build toolchain deps native ts demo test bench install clean rootfs
+.PHONY: all build system-deps toolchain deps demo test bench install clean rootfs
 
 all: build
 
-toolchain:
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+toolchain: system-deps
 	@bash scripts/toolchain.sh >/dev/null
 
 deps: toolchain

@@ -370,7 +370,7 @@ void look_path() {
   }
   const char* path = P->path_env ? P->path_env : "";
   size_t nl = slen(name);
-  while (true) {
+  while (*path) {  // an empty PATH has no entries (Go's filepath.SplitList)
     const char* end = strchr(path, ':');
     size_t dl = end ? (size_t)(end - path) : slen(path);
     if (dl == 0) { g_exe[0] = '.'; dl = 1; } else if (dl < sizeof g_exe) memcpy(g_exe, path, dl);
@@ -417,8 +417,12 @@ void set_identity() {
   data[0].inheritable = (uint32_t)P->cap_inheritable;
   data[1].inheritable = (uint32_t)(P->cap_inheritable >> 32);
   if (syscall(SYS_capset, &hdr, data) < 0) fail(STEP_CAPS, 0, "capset");
+  // The kernel raises an ambient capability only if it is both permitted and
+  // inheritable; runc skips the others silently (runc's default spec lists
+  // ambient capabilities but no inheritable ones), so do we.
+  uint64_t raisable = P->cap_ambient & P->cap_inheritable & P->cap_permitted;
   for (int cap = 0; cap < 64; cap++) {
-    if (!(P->cap_ambient & (1ULL << cap))) continue;
+    if (!(raisable & (1ULL << cap))) continue;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) fail(STEP_CAPS, cap, "ambient");
   }
 }
@@ -480,8 +484,15 @@ void prepare_rootfs() {
   if (P->terminal && P->console_fd >= 0) {
     setup_console();
   } else {
-    for (int fd = 0; fd < 3; fd++)
-      if (P->stdio_fds[fd] >= 0 && dup2(P->stdio_fds[fd], fd) < 0) fail(STEP_CONSOLE, fd, "stdio");
+    for (int fd = 0; fd < 3; fd++) {
+      if (P->stdio_fds[fd] >= 0) {
+        if (dup2(P->stdio_fds[fd], fd) < 0) fail(STEP_CONSOLE, fd, "stdio");
+      } else {
+        // Node marks its own stdio close-on-exec at startup; the container
+        // inherits the runtime's stdio, so clear the flag (a closed fd is fine).
+        fcntl(fd, F_SETFD, 0);
+      }
+    }
   }
   if (P->cwd && chdir(P->cwd) < 0) fail(STEP_CWD, 0, P->cwd);
   if (P->umask >= 0) umask((mode_t)P->umask);

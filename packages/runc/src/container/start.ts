@@ -1,0 +1,52 @@
+/**
+ * `start`: releases an init blocked on the exec fifo. The fifo is opened
+ * non-blocking and polled so that a dead init (nobody will ever write) is
+ * noticed instead of hanging, as runc's awaitFifoOpen does.
+ */
+import fs from 'node:fs';
+import { failedPrecondition, internal } from '@berth/errors';
+import type { RuntimeContext } from './context.js';
+import { containerStatus } from './status.js';
+import { isAlive } from '../state/proc.js';
+import { runHooks } from './hooks.js';
+import { hookState } from './oci-state.js';
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+export function startContainer(ctx: RuntimeContext, id: string): void {
+  const record = ctx.store.read(id);
+  const status = containerStatus(record, ctx.store.dir(id));
+  if (status === 'stopped') throw failedPrecondition('cannot start a container that has stopped');
+  if (status === 'running' || status === 'paused') throw failedPrecondition('cannot start an already running container');
+  if (status !== 'created') throw failedPrecondition(`cannot start a container in the ${status} state`);
+  const fifo = ctx.store.fifoPath(id);
+  const fd = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    const buf = Buffer.alloc(1);
+    for (let waited = 0; ; waited++) {
+      let n = 0;
+      try {
+        n = fs.readSync(fd, buf, 0, 1, null);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      }
+      if (n === 1) break;
+      if (!isAlive(record.initPid, record.initStartTime)) throw internal('container init exited before it could be started');
+      sleep(waited < 100 ? 1 : 10);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.rmSync(fifo, { force: true });
+  try {
+    runHooks('poststart', record.config.hooks?.poststart, hookState(record, 'running', record.initPid));
+  } catch (err) {
+    // A failed poststart hook stops the container (runc 1.1 does the same).
+    try {
+      process.kill(record.initPid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The launch plan handed to the C++ core (native/plan.h mirrors it). Everything
+ * is resolved: host paths, flags as numbers, capability masks as bigints.
+ */
+export interface PlanMount {
+  source?: string;
+  /** Absolute host path under the rootfs. */
+  target: string;
+  fstype?: string;
+  data?: string;
+  flags: number;
+  propagation: number[];
+  bind: boolean;
+  /** Bind of a non-directory: the mount point is created as a file. */
+  file: boolean;
+  /** Index in config.json's mounts, -1 when the runtime added the mount. */
+  origin: number;
+}
+
+export interface PlanDevice {
+  path: string;
+  hostPath?: string;
+  mode: number;
+  major: number;
+  minor: number;
+  uid: number;
+  gid: number;
+  bind: boolean;
+}
+
+export interface PlanHook {
+  path: string;
+  args: string[];
+  env: string[];
+  timeout: number;
+}
+
+export interface NativePlan {
+  joinNamespaces: { type: number; path: string }[];
+  cloneFlags: number;
+  usernsMaps: boolean;
+  setgroupsAllowed: boolean;
+
+  rootfs?: string;
+  rootfsPropagation: number;
+  readonlyRootfs: boolean;
+  noPivot: boolean;
+  mounts: PlanMount[];
+  devices: PlanDevice[];
+  links: { target: string; path: string }[];
+  maskedPaths: string[];
+  readonlyPaths: string[];
+  sysctl: { path: string; value: string }[];
+  hostname?: string;
+  domainname?: string;
+  parentHooks: boolean;
+  createContainerHooks: PlanHook[];
+  startContainerHooks: PlanHook[];
+  hookStatePrefix?: string;
+  hookStateSuffix?: string;
+
+  args: string[];
+  env: string[];
+  pathEnv?: string;
+  cwd: string;
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  umask?: number;
+  capBounding: bigint;
+  capEffective: bigint;
+  capPermitted: bigint;
+  capInheritable: bigint;
+  capAmbient: bigint;
+  rlimits: { resource: number; soft: bigint; hard: bigint }[];
+  noNewPrivileges: boolean;
+  oomScoreAdj?: number;
+  seccompFilter?: Buffer;
+  seccompFlags: number;
+  terminal: boolean;
+  /** Path of a console socket to connect to and send the pty master over. */
+  consoleSocket?: string;
+  /** An already connected console socket fd (used by foreground `run -t`). */
+  consoleFd?: number;
+  /** fds to dup onto 0, 1, 2 in the container (-1 keeps the inherited one). */
+  stdio?: [number, number, number];
+  fifoPath?: string;
+  preserveFds: number;
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Berth builds and tests with, when any is missing:
+# busybox-static (the image rootfs), runc/containerd/docker.io (the real
+# implementations the differential tests compare against), the registry, the
+# network tools, and a C++ toolchain for the native core.
+set -euo pipefail
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+[ -x /bin/busybox ] && { file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; } || need+=(busybox-static file)
+have runc || need+=(runc)
+have containerd || need+=(containerd)
+have dockerd || need+=(docker.io)
+have docker-registry || need+=(docker-registry)
+have skopeo || need+=(skopeo)
+have ip || need+=(iproute2)
+have iptables || need+=(iptables)
+have g++ || need+=(g++)
+have make || need+=(make)
+have python3 || need+=(python3)
+have ps || need+=(procps)
+have npm || need+=(npm)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "missing packages: ${need[*]} (run as root, or apt-get install them)" >&2
+  exit 1
+fi
+# Package scripts must not start services (dockerd, containerd): tests start their own.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+fi
+export DEBIAN_FRONTEND=noninteractive
+echo "installing: ${need[*]}" >&2
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${need[@]}" ca-certificates >/dev/null

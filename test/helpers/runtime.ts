@@ -1,0 +1,63 @@
+/** Runs berth-runc (or the real runc) with a private --root, and cleans up after. */
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { bin } from './paths.js';
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export class Runtime {
+  readonly root: string;
+  constructor(
+    readonly binary: string,
+    parent: string,
+    readonly name: string,
+  ) {
+    this.root = path.join(parent, `${name}-state`);
+    fs.mkdirSync(this.root, { recursive: true });
+  }
+
+  static berth(parent: string): Runtime {
+    return new Runtime(bin('berth-runc'), parent, 'berth');
+  }
+
+  static real(parent: string): Runtime {
+    return new Runtime('runc', parent, 'runc');
+  }
+
+  run(args: string[], opts: SpawnSyncOptions = {}): RunResult {
+    const r = spawnSync(this.binary, ['--root', this.root, ...args], { encoding: 'utf8', timeout: 60_000, ...opts });
+    return { status: r.status, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  }
+
+  /** Runs and throws on a non-zero exit, with stderr in the message. */
+  ok(args: string[], opts: SpawnSyncOptions = {}): string {
+    const r = this.run(args, opts);
+    if (r.status !== 0) throw new Error(`${this.name} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  state(id: string): { status: string; pid: number } & Record<string, unknown> {
+    return JSON.parse(this.ok(['state', id])) as { status: string; pid: number };
+  }
+
+  /** delete -f every container this runtime root knows, then remove the root. */
+  cleanup(): void {
+    const r = this.run(['list', '-q']);
+    for (const id of r.stdout.split('\n').filter(Boolean)) this.run(['delete', '-f', id]);
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+export async function waitFor(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
