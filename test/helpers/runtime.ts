@@ -29,9 +29,32 @@ export class Runtime {
     return new Runtime('runc', parent, 'runc');
   }
 
-  run(args: string[], opts: SpawnSyncOptions = {}): RunResult {
-    const r = spawnSync(this.binary, ['--root', this.root, ...args], { encoding: 'utf8', timeout: 60_000, ...opts });
-    return { status: r.status, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  /**
+   * Runs the runtime with stdout/stderr going to files, not pipes: a detached
+   * container inherits them and would hold a pipe open long after the runtime
+   * exited (spawnSync would wait for it).
+   */
+  run(args: string[], opts: SpawnSyncOptions & { input?: string } = {}): RunResult {
+    const dir = fs.mkdtempSync(path.join(this.root, '..', 'out-'));
+    const outFile = path.join(dir, 'stdout');
+    const errFile = path.join(dir, 'stderr');
+    const outFd = fs.openSync(outFile, 'w');
+    const errFd = fs.openSync(errFile, 'w');
+    let inFd: number | 'ignore' = 'ignore';
+    if (opts.input !== undefined) {
+      fs.writeFileSync(path.join(dir, 'stdin'), opts.input);
+      inFd = fs.openSync(path.join(dir, 'stdin'), 'r');
+    }
+    try {
+      const { input: _input, ...rest } = opts;
+      const r = spawnSync(this.binary, ['--root', this.root, ...args], { timeout: 60_000, ...rest, stdio: [inFd, outFd, errFd] });
+      return { status: r.status, stdout: fs.readFileSync(outFile, 'utf8'), stderr: fs.readFileSync(errFile, 'utf8') };
+    } finally {
+      fs.closeSync(outFd);
+      fs.closeSync(errFd);
+      if (typeof inFd === 'number') fs.closeSync(inFd);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   /** Runs and throws on a non-zero exit, with stderr in the message. */

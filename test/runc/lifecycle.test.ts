@@ -3,6 +3,7 @@
  * create/start/state/kill/delete, run (foreground and -d), list, and the failure
  * paths runc callers depend on.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +41,7 @@ describe('create / start / state / kill / delete', () => {
     expect(rt.state(id).status).toBe('running');
     expect(fs.existsSync(path.join(rt.root, id, 'exec.fifo'))).toBe(false);
     // the process is the container's sleep, in a new pid namespace
-    expect(fs.readFileSync(`/proc/${created.pid}/cmdline`, 'utf8')).toBe('sleep\0100\0');
+    expect(fs.readFileSync(`/proc/${created.pid}/cmdline`, 'utf8')).toBe('sleep\x00100\x00');
     expect(fs.readlinkSync(`/proc/${created.pid}/ns/pid`)).not.toBe(fs.readlinkSync('/proc/self/ns/pid'));
 
     const startAgain = rt.run(['start', id]);
@@ -74,10 +75,15 @@ describe('create / start / state / kill / delete', () => {
     expect(rt.run(['state', id]).status).toBe(1);
   });
 
-  it('reports 128+n when the foreground process dies of a signal', () => {
-    const b = makeBundle(tmp, ['sh', '-c', 'kill -TERM $$; sleep 5']);
-    const r = rt.run(['run', '--bundle', b.dir, uniqueId('sig')]);
-    expect(r.status).toBe(128 + 15);
+  it('reports 128+n when the foreground process dies of a signal', async () => {
+    const b = makeBundle(tmp, ['sleep', '30']);
+    const id = uniqueId('sig');
+    const child = spawn(rt.binary, ['--root', rt.root, 'run', '--bundle', b.dir, id], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(() => rt.run(['state', id]).stdout.includes('"running"'), 10_000, 'container to run');
+    rt.ok(['kill', id, 'KILL']);
+    expect(await exited).toBe(128 + 9);
+    expect(rt.run(['state', id]).status).toBe(1);
   });
 
   it('runs detached with -d and lists the container', () => {
