@@ -34,7 +34,7 @@ export class Runtime {
    * container inherits them and would hold a pipe open long after the runtime
    * exited (spawnSync would wait for it).
    */
-  run(args: string[], opts: SpawnSyncOptions & { input?: string } = {}): RunResult {
+  run(args: string[], opts: SpawnSyncOptions & { input?: string; extraFds?: number[] } = {}): RunResult {
     const dir = fs.mkdtempSync(path.join(this.root, '..', 'out-'));
     const outFile = path.join(dir, 'stdout');
     const errFile = path.join(dir, 'stderr');
@@ -46,8 +46,8 @@ export class Runtime {
       inFd = fs.openSync(path.join(dir, 'stdin'), 'r');
     }
     try {
-      const { input: _input, ...rest } = opts;
-      const r = spawnSync(this.binary, ['--root', this.root, ...args], { timeout: 60_000, ...rest, stdio: [inFd, outFd, errFd] });
+      const { input: _input, extraFds = [], ...rest } = opts;
+      const r = spawnSync(this.binary, ['--root', this.root, ...args], { timeout: 60_000, ...rest, stdio: [inFd, outFd, errFd, ...extraFds] });
       return { status: r.status, stdout: fs.readFileSync(outFile, 'utf8'), stderr: fs.readFileSync(errFile, 'utf8') };
     } finally {
       fs.closeSync(outFd);

@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { errorCodeOf } from '@berth/errors';
 import { versionText } from '../spec/version.js';
 import { globalOptions, loggerFor, UsageError, ExitStatus } from './context.js';
+import { out } from './output.js';
 import { lifecycleCommands } from './commands/lifecycle.js';
 import { infoCommands } from './commands/info.js';
 import { execCommand } from './commands/exec.js';
@@ -66,15 +67,12 @@ class HelpTopicError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  if (argv.includes('-v') || argv.includes('--version')) {
-    const first = argv.find((a) => !a.startsWith('-'));
-    if (!first) {
-      process.stdout.write(versionText());
-      return 0;
-    }
+  const positional = firstCommand(argv);
+  if (!positional && (argv.includes('-v') || argv.includes('--version'))) {
+    out(versionText());
+    return 0;
   }
   const known = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]));
-  const positional = firstCommand(argv);
   if (positional && !known.has(positional)) {
     loggerFor(globalOptions(program)).error(`No help topic for '${positional}'\n`);
     return 3;
