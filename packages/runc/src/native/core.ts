@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import fs from 'node:fs';
 import type { NativePlan } from './plan-types.js';
 
 export const MsgType = {
@@ -58,8 +59,12 @@ export function nativeCore(): NativeCore {
   if (loaded) return loaded;
   const here = path.dirname(fileURLToPath(import.meta.url));
   const require = createRequire(import.meta.url);
-  // dist/native/core.js and src/native/core.ts both sit two levels below the package.
-  const addon = path.resolve(here, '../../native/build/Release/berth_core.node');
+  // src/native/core.ts and dist/native/core.js sit two levels below the
+  // package, the bundled dist/berth-runc.mjs one level.
+  const candidates = ['../../native/build/Release/berth_core.node', '../native/build/Release/berth_core.node'].map((p) =>
+    path.resolve(here, p),
+  );
+  const addon = candidates.find((p) => fs.existsSync(p)) ?? (candidates[0] as string);
   loaded = require(addon) as NativeCore;
   return loaded;
 }
