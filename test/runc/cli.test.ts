@@ -3,6 +3,7 @@
  * sockets, pause/resume, ps, events, update, preserved fds, --no-pivot, logging,
  * and the static outputs (--version, help, features, spec).
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +121,48 @@ describe('console socket', () => {
     const r = rt.run(['create', '--bundle', b.dir, uniqueId('notty')]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('cannot allocate tty if runc will detach without setting console socket');
+  });
+});
+
+describe('terminals in the foreground', () => {
+  // `script` (util-linux) gives the runtime a real terminal, as a user's shell would.
+  const inTerminal = (cmd: string, input: string) =>
+    spawnSync('script', ['-qec', `stty cols 99 rows 22; ${cmd}; echo rc=$?`, '/dev/null'], {
+      input,
+      encoding: 'utf8',
+      timeout: 30_000,
+    }).stdout.replaceAll('\r', '');
+
+  it('run with terminal true uses the caller\'s terminal', () => {
+    const b = makeBundle(tmp, ['sh', '-c', 'tty; stty size; read x; echo got:$x; exit 4'], (s) => {
+      if (s.process) s.process.terminal = true;
+    });
+    const output = inTerminal(`${rt.binary} --root ${rt.root} run --bundle ${b.dir} ${uniqueId('runtty')}`, 'hello\n');
+    expect(output).toMatch(/\/dev\/pts\/\d+\n22 99\n/);
+    expect(output).toContain('got:hello');
+    expect(output).toContain('rc=4');
+  });
+
+  it('exec -t gives the process its own pty in the container', () => {
+    const id = sleeper('exectty');
+    const output = inTerminal(`${rt.binary} --root ${rt.root} exec -t ${id} sh -c 'tty; stty size'`, '');
+    expect(output).toMatch(/\/dev\/pts\/\d+\n22 99\n/);
+    expect(output).toContain('rc=0');
+    rt.ok(['delete', '-f', id]);
+  });
+});
+
+describe('kill --all', () => {
+  it('signals every process in the container', async () => {
+    const b = makeBundle(tmp, ['sh', '-c', 'sleep 300 & sleep 300 & wait']);
+    const id = uniqueId('killall');
+    rt.ok(['run', '-d', '--bundle', b.dir, id]);
+    await waitFor(() => (JSON.parse(rt.ok(['ps', '-f', 'json', id])) as number[]).length === 3, 5000, 'three processes');
+    const pids = JSON.parse(rt.ok(['ps', '-f', 'json', id])) as number[];
+    rt.ok(['kill', '--all', id, 'KILL']);
+    await waitFor(() => pids.every((p) => !fs.existsSync(`/proc/${p}`) || fs.readFileSync(`/proc/${p}/stat`, 'utf8').includes(') Z')), 5000, 'all dead');
+    await waitFor(() => rt.state(id).status === 'stopped', 5000, 'stopped');
+    rt.ok(['delete', id]);
   });
 });
 
