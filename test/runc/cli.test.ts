@@ -3,7 +3,7 @@
  * sockets, pause/resume, ps, events, update, preserved fds, --no-pivot, logging,
  * and the static outputs (--version, help, features, spec).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -268,5 +268,27 @@ describe('static outputs and logging', () => {
     expect(entry).toMatchObject({ level: 'error', msg: 'container does not exist' });
     expect(Object.keys(entry)).toEqual(['level', 'msg', 'time']);
     expect(r.stderr.trim()).toBe('container does not exist');
+  });
+});
+
+describe('events stream', () => {
+  it('streams stats every interval and reports an OOM kill', async () => {
+    const b = makeBundle(tmp, ['sh', '-c', 'sleep 1; tail /dev/zero; sleep 300'], (s) => {
+      if (s.linux) s.linux.resources = { ...(s.linux.resources ?? {}), memory: { limit: 16 * 1024 * 1024, swap: 16 * 1024 * 1024 } };
+    });
+    const id = uniqueId('events');
+    rt.ok(['run', '-d', '--bundle', b.dir, id]);
+    const child = spawn(rt.binary, ['--root', rt.root, 'events', '--interval', '300ms', id], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+    try {
+      await waitFor(() => text.includes('"type":"oom"') && text.split('"type":"stats"').length > 3, 15_000, 'stats and an oom event');
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const events = text.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id: string });
+    expect(events.every((e) => e.id === id)).toBe(true);
+    expect(events.some((e) => e.type === 'oom')).toBe(true);
+    rt.ok(['delete', '-f', id]);
   });
 });

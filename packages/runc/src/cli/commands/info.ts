@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { invalidArgument, failedPrecondition, internal } from '@berth/errors';
 import { containerState, listContainers, containerStatusOf } from '../../container/query.js';
 import { containerPids } from '../../container/processes.js';
+import { oomKillCount } from '../../container/oom.js';
 import { cgroupManagerFromPaths, statsToJSON } from '../../cgroups/index.js';
 import { contextFor, requireArgs } from '../context.js';
 import { out } from '../output.js';
@@ -108,10 +109,18 @@ export function infoCommands(program: Command): void {
         emit();
         return;
       }
+      // Stats every interval; OOM kills checked more often, reported as they happen.
+      let ooms = oomKillCount(record.cgroupPaths);
+      let nextStats = 0;
       for (;;) {
         if (containerStatusOf(ctx, id) === 'stopped') return;
-        emit();
-        await new Promise((r) => setTimeout(r, interval));
+        const count = oomKillCount(record.cgroupPaths);
+        for (; ooms < count; ooms++) out(`${JSON.stringify({ type: 'oom', id })}\n`);
+        if (Date.now() >= nextStats) {
+          emit();
+          nextStats = Date.now() + interval;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(200, interval)));
       }
     });
 }
