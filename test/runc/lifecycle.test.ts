@@ -187,3 +187,18 @@ describe('failure paths', () => {
     expect(r.stderr).toContain('config.json');
   });
 });
+
+describe('cleaning up after a crash', () => {
+  it('list -q shows and delete -f removes a container whose state is unreadable', () => {
+    const id = uniqueId('corrupt');
+    fs.mkdirSync(path.join(rt.root, id), { recursive: true });
+    fs.writeFileSync(path.join(rt.root, id, 'state.json'), '{"truncated');
+    expect(rt.ok(['list', '-q']).split('\n')).toContain(id);
+    const state = rt.run(['state', id]);
+    expect(state.status).toBe(1);
+    expect(state.stderr).toContain('corrupt');
+    expect(rt.run(['delete', id]).status).toBe(1);
+    rt.ok(['delete', '-f', id]);
+    expect(fs.existsSync(path.join(rt.root, id))).toBe(false);
+  });
+});

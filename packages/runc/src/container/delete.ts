@@ -3,7 +3,8 @@
  * created container is killed first, as runc does; a running or paused one only
  * with `force`, which kills everything in its cgroup and waits for it to go.
  */
-import { failedPrecondition } from '@berth/errors';
+import fs from 'node:fs';
+import { failedPrecondition, isBerthError } from '@berth/errors';
 import type { RuntimeContext } from './context.js';
 import { containerStatus } from './status.js';
 import { cgroupManagerFromPaths } from '../cgroups/manager.js';
@@ -14,7 +15,19 @@ import { hookState } from './oci-state.js';
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 export function deleteContainer(ctx: RuntimeContext, id: string, force = false): void {
-  const record = ctx.store.read(id);
+  let record;
+  try {
+    record = ctx.store.read(id);
+  } catch (err) {
+    // A state dir without readable state (a create that crashed half-way, a
+    // corrupt file) must still go away with --force, so callers can clean up.
+    if (force && !isBerthError(err, 'NotFound') && fs.existsSync(ctx.store.dir(id))) {
+      ctx.log.warn(`removing container ${id} with unreadable state: ${(err as Error).message}`);
+      ctx.store.remove(id);
+      return;
+    }
+    throw err;
+  }
   const status = containerStatus(record, ctx.store.dir(id));
   if ((status === 'running' || status === 'paused') && !force)
     throw failedPrecondition(`cannot delete container ${id} that is not stopped: ${status}`);

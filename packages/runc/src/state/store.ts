@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { alreadyExists, invalidArgument, notFound } from '@berth/errors';
+import { alreadyExists, internal, invalidArgument, notFound } from '@berth/errors';
 import type { Spec } from '../spec/types.js';
 
 export const STATE_VERSION = 1;
@@ -83,7 +83,11 @@ export class StateStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('container does not exist');
       throw err;
     }
-    return JSON.parse(text) as ContainerRecord;
+    try {
+      return JSON.parse(text) as ContainerRecord;
+    } catch (err) {
+      throw internal(`state of container ${id} is corrupt: ${(err as Error).message}`);
+    }
   }
 
   exists(id: string): boolean {

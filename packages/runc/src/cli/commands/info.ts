@@ -42,11 +42,13 @@ export function infoCommands(program: Command): void {
     .option('-q, --quiet', 'display only container IDs')
     .action(function (this: Command) {
       const o = this.opts<{ format: string; quiet?: boolean }>();
-      const list = listContainers(contextFor(this).ctx);
+      const { ctx } = contextFor(this);
       if (o.quiet) {
-        out(list.map((s) => `${s.id}\n`).join(''));
+        // Every container directory, readable state or not: callers clean up from this list.
+        out(ctx.store.list().map((id) => `${id}\n`).join(''));
         return;
       }
+      const list = listContainers(ctx);
       if (o.format === 'json') {
         out(`${JSON.stringify(list)}\n`);
         return;
