@@ -132,6 +132,7 @@ void build_plan(Arena& a, const Napi::Object& o, Plan* p) {
     op.is_bind = i32(m, "bind");
     op.make_file = i32(m, "file");
     op.origin = i32(m, "origin", -1);
+    op.is_symlink = i32(m, "symlink");
   }
   Napi::Array devs = arr(o, "devices");
   p->n_devices = (int32_t)devs.Length();
@@ -175,6 +176,7 @@ void build_plan(Arena& a, const Napi::Object& o, Plan* p) {
   p->create_hooks = hooks(a, arr(o, "createContainerHooks"), &p->n_create_hooks);
   p->start_hooks = hooks(a, arr(o, "startContainerHooks"), &p->n_start_hooks);
   p->hook_state_prefix = a.str(o.Get("hookStatePrefix"));
+  p->start_hook_state_prefix = a.str(o.Get("startHookStatePrefix"));
   p->hook_state_suffix = a.str(o.Get("hookStateSuffix"));
 
   p->argv = a.strv(o.Get("args"));
@@ -471,6 +473,8 @@ Napi::Value RestoreTermios(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+Napi::Value AttachDeviceFilter(const Napi::CallbackInfo& info);  // devices_bpf.cc
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn));
   exports.Set("recvMsg", Napi::Function::New(env, RecvMsg));
@@ -486,6 +490,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getWinsize", Napi::Function::New(env, GetWinsize));
   exports.Set("setRaw", Napi::Function::New(env, SetRaw));
   exports.Set("restoreTermios", Napi::Function::New(env, RestoreTermios));
+  exports.Set("attachDeviceFilter", Napi::Function::New(env, AttachDeviceFilter));
   return exports;
 }
 

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 nodedir="$(cat ../../../.toolchain/nodedir)"
 gyp="../node_modules/.bin/node-gyp"
-if [ ! -f build/Makefile ] || [ ! -f build/config.gypi ] || ! grep -q "\"nodedir\": \"$nodedir\"" build/config.gypi; then
+if [ ! -f build/Makefile ] || [ binding.gyp -nt build/Makefile ] || [ ! -f build/config.gypi ] || ! grep -q "\"nodedir\": \"$nodedir\"" build/config.gypi; then
   "$gyp" configure --silent --nodedir="$nodedir"
 fi
 "$gyp" build --silent --nodedir="$nodedir" >/dev/null

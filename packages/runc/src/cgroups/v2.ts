@@ -13,6 +13,9 @@ import {
 import { errnoCode, readOptional, sysError, writeFile, writeRaw } from './fsutil.js';
 import { setRdma } from './v1.js';
 import { rdmaLimits } from './validate.js';
+import { rulesFromSpec } from './devices.js';
+import { deviceFilterProgram } from './device-bpf.js';
+import { nativeCore } from '../native/core.js';
 
 /** Controllers that only work in "domain" (not threaded) cgroups. */
 function needsDomainControllers(r: LinuxResources | undefined): boolean {
@@ -201,4 +204,14 @@ export function setV2(dir: string, r: LinuxResources): void {
   });
   for (const [dev, l] of rdmaLimits(r)) setRdma(dir, dev, l);
   if (r.unified) setUnified(dir, r.unified);
+  if (r.devices !== undefined) setDevicesV2(dir, r.devices);
+}
+
+/** cgroup2 has no devices files: the rules become an eBPF program on the cgroup. */
+function setDevicesV2(dir: string, devices: NonNullable<LinuxResources['devices']>): void {
+  try {
+    nativeCore().attachDeviceFilter(dir, deviceFilterProgram(rulesFromSpec(devices)));
+  } catch (err) {
+    throw failedPrecondition(`linux.resources.devices: ${(err as Error).message}`, err);
+  }
 }

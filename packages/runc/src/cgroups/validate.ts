@@ -105,11 +105,6 @@ export function validateResources(r: LinuxResources, version: 1 | 2): string[] {
     if (r.blockIO?.leafWeight || r.blockIO?.weightDevice?.some((d) => d.leafWeight)) ignored.push('blockIO.leafWeight');
     if (net && (net.classID !== undefined || net.priorities.length > 0)) ignored.push('network');
     for (const f of ignored) warnings.push(`linux.resources.${f}: not supported on cgroup v2, ignored`);
-    if (r.devices !== undefined) {
-      warnings.push(
-        'linux.resources.devices: cgroup v2 has no devices files; the rules must be enforced by an eBPF program the runtime attaches',
-      );
-    }
   }
   return warnings;
 }

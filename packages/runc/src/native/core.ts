@@ -50,6 +50,8 @@ export interface NativeCore {
   getWinsize(fd: number): { rows: number; cols: number } | null;
   setRaw(fd: number): Buffer;
   restoreTermios(fd: number, saved: Buffer): void;
+  /** Loads a cgroup device eBPF program and makes it the only one on the cgroup2 dir. */
+  attachDeviceFilter(cgroupDir: string, insns: Buffer): void;
 }
 
 let loaded: NativeCore | undefined;
