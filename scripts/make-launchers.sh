@@ -17,3 +17,4 @@ SH
   chmod +x "$root/bin/$name"
 }
 launcher berth-runc packages/runc/dist/berth-runc.mjs
+launcher berth-containerd packages/containerd/dist/main.js

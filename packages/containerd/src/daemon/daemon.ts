@@ -1,0 +1,106 @@
+/**
+ * One running berth-containerd: root and state directories, the metadata
+ * database, the event exchange and the gRPC server on its unix socket.
+ * `close()` stops accepting calls, lets running ones finish briefly, then
+ * closes the database.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { internal } from '@berth/errors';
+import { Events } from '../gen/containerd/services/events/v1/events_pb.js';
+import { Health } from '../gen/grpc/health/v1/health_pb.js';
+import { Introspection } from '../gen/containerd/services/introspection/v1/introspection_pb.js';
+import { Namespaces } from '../gen/containerd/services/namespaces/v1/namespace_pb.js';
+import { Version } from '../gen/containerd/services/version/v1/version_pb.js';
+import { Exchange } from '../events/exchange.js';
+import { maxMessageSize } from '../grpc/client.js';
+import { serveService } from '../grpc/serve.js';
+import type { Logger } from '../log.js';
+import { MetadataDB } from '../metadata/db.js';
+import { NamespaceStore } from '../metadata/namespaces.js';
+import { eventsService } from '../services/events.js';
+import { healthService, HealthState } from '../services/health.js';
+import { introspectionService } from '../services/introspection.js';
+import { namespacesService } from '../services/namespaces.js';
+import { versionService, type VersionInfo } from '../services/version.js';
+import type { Config } from './config.js';
+import { serverIdentity } from './identity.js';
+import { metadataPath, servedPlugins } from './plugins.js';
+import { prepareSocket, socketPath } from './socket.js';
+
+export interface Daemon {
+  readonly address: string;
+  readonly db: MetadataDB;
+  readonly events: Exchange;
+  close(graceMs?: number): Promise<void>;
+}
+
+function bind(server: grpc.Server, address: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    server.bindAsync(`unix://${address}`, grpc.ServerCredentials.createInsecure(), (err) =>
+      err ? reject(internal(`cannot listen on ${address}: ${err.message}`, err)) : resolve(),
+    ),
+  );
+}
+
+export async function startDaemon(config: Config, version: VersionInfo, log: Logger): Promise<Daemon> {
+  const root = path.resolve(config.root);
+  const state = path.resolve(config.state);
+  const address = socketPath(config.grpc.address);
+  await fs.mkdir(root, { recursive: true, mode: 0o711 });
+  await fs.mkdir(state, { recursive: true, mode: 0o711 });
+
+  const db = await MetadataDB.open(metadataPath(root));
+  const events = new Exchange(log.with({ module: 'events' }));
+  const identity = await serverIdentity(root);
+  const plugins = servedPlugins(root);
+
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': maxMessageSize,
+    'grpc.max_send_message_length': maxMessageSize,
+  });
+  const opts = { log: log.with({ module: 'grpc' }) };
+  serveService(server, Version, versionService(version), opts);
+  serveService(server, Introspection, introspectionService(() => plugins, identity), opts);
+  serveService(server, Namespaces, namespacesService(new NamespaceStore(db), events), opts);
+  serveService(server, Events, eventsService(events), opts);
+  const health = new HealthState(new Set([Version, Introspection, Namespaces, Events].map((s) => s.typeName)));
+  serveService(server, Health, healthService(health), opts);
+
+  try {
+    await prepareSocket(address);
+    await bind(server, address);
+    await fs.chmod(address, 0o660);
+  } catch (err) {
+    server.forceShutdown();
+    await db.close();
+    throw err;
+  }
+  log.info('serving...', { address, root, state, uuid: identity.uuid });
+
+  let closing: Promise<void> | undefined;
+  return {
+    address,
+    db,
+    events,
+    close(graceMs = 2000) {
+      closing ??= (async () => {
+        health.stopServing();
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            server.forceShutdown();
+            resolve();
+          }, graceMs);
+          server.tryShutdown(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        await db.close();
+        await fs.rm(address, { force: true });
+      })();
+      return closing;
+    },
+  };
+}
