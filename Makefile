@@ -29,6 +29,7 @@ demo: build rootfs
 	@bash scripts/demo.sh
 
 test: build rootfs
+	@./node_modules/.bin/tsc -p test
 	@bash scripts/test.sh
 
 bench: build rootfs

@@ -10,6 +10,9 @@ export interface RunResult {
   stderr: string;
 }
 
+/** spawnSync's options, stdin as a string, and extra fds passed as 3, 4, ... */
+export type RunOptions = Omit<SpawnSyncOptions, 'input' | 'stdio'> & { input?: string; extraFds?: number[] };
+
 export class Runtime {
   readonly root: string;
   constructor(
@@ -34,7 +37,7 @@ export class Runtime {
    * container inherits them and would hold a pipe open long after the runtime
    * exited (spawnSync would wait for it).
    */
-  run(args: string[], opts: SpawnSyncOptions & { input?: string; extraFds?: number[] } = {}): RunResult {
+  run(args: string[], opts: RunOptions = {}): RunResult {
     const dir = fs.mkdtempSync(path.join(this.root, '..', 'out-'));
     const outFile = path.join(dir, 'stdout');
     const errFile = path.join(dir, 'stderr');
@@ -58,7 +61,7 @@ export class Runtime {
   }
 
   /** Runs and throws on a non-zero exit, with stderr in the message. */
-  ok(args: string[], opts: SpawnSyncOptions = {}): string {
+  ok(args: string[], opts: RunOptions = {}): string {
     const r = this.run(args, opts);
     if (r.status !== 0) throw new Error(`${this.name} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
     return r.stdout;

@@ -112,6 +112,7 @@ void build_plan(Arena& a, const Napi::Object& o, Plan* p) {
   p->setgroups_allowed = i32(o, "setgroupsAllowed", 1);
   p->rootfs = a.str(o.Get("rootfs"));
   p->rootfs_propagation = (unsigned long)u64(o, "rootfsPropagation");
+  p->rootfs_parent_private = a.str(o.Get("rootfsParentPrivate"));
   p->readonly_rootfs = i32(o, "readonlyRootfs");
   p->no_pivot = i32(o, "noPivot");
 
@@ -220,6 +221,11 @@ void build_plan(Arena& a, const Napi::Object& o, Plan* p) {
   p->seccomp_flags = (uint32_t)i32(o, "seccompFlags");
   p->terminal = i32(o, "terminal");
   p->console_fd = i32(o, "consoleFd", -1);
+  Napi::Value size = o.Get("consoleSize");
+  if (size.IsObject()) {
+    p->console_rows = (uint16_t)i32(size.As<Napi::Object>(), "rows");
+    p->console_cols = (uint16_t)i32(size.As<Napi::Object>(), "cols");
+  }
   Napi::Array stdio = arr(o, "stdio");
   for (int k = 0; k < 3; k++)
     p->stdio_fds[k] = k < (int)stdio.Length() ? stdio.Get(k).As<Napi::Number>().Int32Value() : -1;

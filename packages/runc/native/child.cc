@@ -7,6 +7,7 @@
 // wrappers (they signal sibling threads that do not exist here and hang).
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/sched.h>
@@ -38,6 +39,7 @@ namespace {
 
 const Plan* P;                 // the plan, set once on entry
 int g_host_pid = 0;            // init's pid as the host sees it (for hook state)
+int g_fifo = -1;               // O_PATH fd of the exec fifo, opened before any setns/unshare
 char g_path[4096];             // scratch path buffer (the child is single-threaded)
 char g_exe[4096];              // the resolved executable
 char g_state[65536];           // hook state JSON
@@ -58,19 +60,45 @@ void send_msg(int32_t type, int32_t step, int32_t err, int32_t index, int32_t va
   send(P->sync_fd, &m, sizeof m, MSG_NOSIGNAL);
 }
 
+// Go's wording for the errors execve(2) can return (strerror is not
+// async-signal-safe: it may allocate for the locale).
+const char* errno_text(int e) {
+  switch (e) {
+    case EPERM: return "operation not permitted";
+    case ENOENT: return "no such file or directory";
+    case E2BIG: return "argument list too long";
+    case ENOEXEC: return "exec format error";
+    case ENOMEM: return "cannot allocate memory";
+    case EACCES: return "permission denied";
+    case EFAULT: return "bad address";
+    case ENOTDIR: return "not a directory";
+    case EISDIR: return "is a directory";
+    case EINVAL: return "invalid argument";
+    case ETXTBSY: return "text file busy";
+    case ENAMETOOLONG: return "file name too long";
+    case ENOSYS: return "function not implemented";
+    case ELOOP: return "too many levels of symbolic links";
+    default: return "exec failed";
+  }
+}
+
 // Reports the failed step with errno to the parent, says it on stderr when the
 // parent has gone (after start), and exits.
 [[noreturn]] void fail(int32_t step, int32_t index, const char* detail) {
   int e = errno;
   send_msg(MSG_ERROR, step, e, index, 0, detail);
   if (step == STEP_EXEC) {
-    // After `start` nobody reads the sync socket: say it where the user looks.
-    const char* msg = "berth-runc: exec failed: ";
+    // After `start` nobody reads the sync socket: say it where the user looks,
+    // in runc's words ("exec /bin/sh: operation not permitted"), and exit 1 as
+    // runc's init does (a seccomp profile may deny execve itself).
+    const char* msg = "exec ";
     write(2, msg, strlen(msg));
     write(2, detail, slen(detail));
+    write(2, ": ", 2);
+    write(2, errno_text(e), strlen(errno_text(e)));
     write(2, "\n", 1);
   }
-  _exit(step == STEP_EXEC ? 127 : 1);
+  _exit(1);
 }
 
 // Waits for the parent's go-ahead; returns its value field.
@@ -142,6 +170,10 @@ int remount_bind(const char* target, unsigned long flags) {
 
 void do_mount(int i) {
   const MountOp& m = P->mounts[i];
+  if (m.is_symlink) {
+    if (symlink(m.source, m.target) < 0 && errno != EEXIST) fail(STEP_MOUNT, i, m.target);
+    return;
+  }
   if (make_target(m.target, m.make_file) < 0) fail(STEP_MOUNT, i, m.target);
   if (m.is_bind) {
     unsigned long rec = m.flags & MS_REC;
@@ -163,6 +195,10 @@ void do_device(int i) {
     return;
   }
   unlink(d.path);  // a device the image shipped is replaced, as runc does
+  // Missing parents are created, as runc's createDeviceNode does (docker
+  // --privileged lists nested nodes such as /dev/cpu/0/cpuid): make_target
+  // makes the directories and a placeholder file, which mknod then replaces.
+  if (make_target(d.path, true) < 0 || unlink(d.path) < 0) fail(STEP_DEVICE, i, d.path);
   mode_t old = umask(0);
   int r = mknod(d.path, d.mode, d.dev);
   umask(old);
@@ -183,61 +219,130 @@ size_t fmt_int(char* p, long v) {
   return k;
 }
 
-// Runs one hook: state JSON on its stdin, killed after its timeout.
-int run_hook(const Hook& h) {
-  size_t a = slen(P->hook_state_prefix), b = slen(P->hook_state_suffix);
+char g_hook_out[200];          // the start of a failed hook's output
+size_t g_hook_out_len = 0;
+
+void put(const char* s) { write(2, s, slen(s)); }
+
+long now_ms() {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+// Reads what the hook wrote so far; keeps the start of it for the error
+// message, drops the rest. Returns false at end of file.
+bool drain_hook_output(int fd) {
+  char buf[512];
+  for (;;) {
+    ssize_t r = read(fd, buf, sizeof buf);
+    if (r == 0) return false;
+    if (r < 0) return errno == EAGAIN || errno == EINTR;
+    size_t keep = sizeof g_hook_out - g_hook_out_len;
+    if ((size_t)r < keep) keep = (size_t)r;
+    memcpy(g_hook_out + g_hook_out_len, buf, keep);
+    g_hook_out_len += keep;
+  }
+}
+
+// Runs one hook: the state JSON (prefix, init's host pid, suffix) on its stdin,
+// its stdout and stderr collected for the error message, killed after its
+// timeout. Returns 0 on success, -1 with errno (ETIMEDOUT for a timeout), or
+// the exit status (128+n for a signal).
+int run_hook(const Hook& h, const char* prefix) {
+  size_t a = slen(prefix), b = slen(P->hook_state_suffix);
   if (a + b + 24 > sizeof g_state) { errno = E2BIG; return -1; }
-  memcpy(g_state, P->hook_state_prefix, a);
+  memcpy(g_state, prefix, a);
   size_t n = a + fmt_int(g_state + a, g_host_pid);
   memcpy(g_state + n, P->hook_state_suffix, b);
   n += b;
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) < 0) return -1;
+  g_hook_out_len = 0;
+  int in[2], out[2];
+  if (pipe2(in, O_CLOEXEC) < 0) return -1;
+  if (pipe2(out, O_CLOEXEC) < 0) return -1;
   int pid = raw_clone(0);
   if (pid < 0) return -1;
   if (pid == 0) {
-    dup2(fds[0], 0);
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(out[1], 2);
     execve(h.path, h.argv, h.envp);
     _exit(127);
   }
-  close(fds[0]);
+  close(in[0]);
+  close(out[1]);
+  fcntl(out[0], F_SETFL, O_NONBLOCK);
   for (size_t off = 0; off < n;) {
-    ssize_t w = write(fds[1], g_state + off, n - off);
+    ssize_t w = write(in[1], g_state + off, n - off);
     if (w <= 0) break;  // the hook need not read its stdin
     off += (size_t)w;
   }
-  close(fds[1]);
-  struct timespec tick = {0, 5 * 1000 * 1000};
-  long waited_ms = 0;
+  close(in[1]);
+  long deadline = h.timeout_sec > 0 ? now_ms() + (long)h.timeout_sec * 1000 : 0;
+  bool open_out = true;
   int status = 0;
   for (;;) {
-    int r = (int)syscall(SYS_wait4, pid, &status, h.timeout_sec > 0 ? WNOHANG : 0, nullptr);
+    if (open_out) open_out = drain_hook_output(out[0]);
+    int r = (int)syscall(SYS_wait4, pid, &status, WNOHANG, nullptr);
     if (r == pid) break;
-    if (r < 0 && errno != EINTR) return -1;
-    if (h.timeout_sec > 0) {
-      nanosleep(&tick, nullptr);
-      waited_ms += 5;
-      if (waited_ms >= (long)h.timeout_sec * 1000) {
-        kill(pid, SIGKILL);
-        syscall(SYS_wait4, pid, &status, 0, nullptr);
-        errno = ETIMEDOUT;
-        return -1;
-      }
+    if (r < 0 && errno != EINTR) { close(out[0]); return -1; }
+    if (deadline && now_ms() >= deadline) {
+      kill(pid, SIGKILL);
+      syscall(SYS_wait4, pid, &status, 0, nullptr);
+      close(out[0]);
+      errno = ETIMEDOUT;
+      return -1;
     }
+    // Wake on output, or every 5ms to look for the exit (a background child
+    // of the hook may keep the pipe open after the hook is gone).
+    struct pollfd pfd = {out[0], POLLIN, 0};
+    if (open_out) poll(&pfd, 1, 5);
+    else { struct timespec tick = {0, 5 * 1000 * 1000}; nanosleep(&tick, nullptr); }
   }
+  if (open_out) drain_hook_output(out[0]);
+  close(out[0]);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
   errno = 0;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-// kind: 2 = createContainer, 3 = startContainer (reported in value2).
-void run_hooks(const Hook* hooks, int n, int kind) {
+// kind: 2 = createContainer, 3 = startContainer (reported in value2). The
+// error detail carries the start of the hook's output; the JS side names the
+// hook from the plan. startContainer hooks run after `create` returned, so
+// nobody reads the sync socket any more: say it on the container's stderr too.
+void run_hooks(const Hook* hooks, int n, int kind, const char* prefix) {
   for (int i = 0; i < n; i++) {
-    int r = run_hook(hooks[i]);
-    if (r != 0) {
-      send_msg(MSG_ERROR, STEP_HOOK, r < 0 ? errno : 0, i, r < 0 ? -1 : r, hooks[i].path, kind);
-      _exit(1);
+    int r = run_hook(hooks[i], prefix);
+    if (r == 0) continue;
+    int e = errno;
+    g_hook_out[g_hook_out_len < sizeof g_hook_out ? g_hook_out_len : sizeof g_hook_out - 1] = 0;
+    send_msg(MSG_ERROR, STEP_HOOK, r < 0 ? e : 0, i, r < 0 ? -1 : r, g_hook_out, kind);
+    if (kind == 3) {
+      char num[24];
+      put("berth-runc: error running startContainer hook #");
+      num[fmt_int(num, i)] = 0;
+      put(num);
+      put(" (");
+      put(hooks[i].path);
+      put("): ");
+      if (r < 0 && e == ETIMEDOUT) {
+        put("timeout after ");
+        num[fmt_int(num, hooks[i].timeout_sec)] = 0;
+        put(num);
+        put("s");
+      } else if (r < 0) {
+        put("cannot run it");
+      } else {
+        put("exit status ");
+        num[fmt_int(num, r)] = 0;
+        put(num);
+      }
+      size_t out = g_hook_out_len;
+      while (out && (g_hook_out[out - 1] == '\n' || g_hook_out[out - 1] == 0)) out--;
+      if (out) { put(", output: "); write(2, g_hook_out, out); }
+      put("\n");
     }
+    _exit(1);
   }
 }
 
@@ -309,7 +414,12 @@ void readonly_paths() {
       if (errno == ENOENT) continue;
       fail(STEP_READONLY_PATH, i, p);
     }
-    if (remount_bind(p, MS_RDONLY | MS_REC) < 0) fail(STEP_READONLY_PATH, i, p);
+    // Keep the nosuid/nodev/noexec the path's mount already has (runc's
+    // readonlyPath: /proc/bus stays nosuid,nodev,noexec, only gains ro).
+    struct statfs st;
+    if (statfs(p, &st) < 0) fail(STEP_READONLY_PATH, i, p);
+    unsigned long keep = (unsigned long)st.f_flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
+    if (remount_bind(p, MS_RDONLY | keep) < 0) fail(STEP_READONLY_PATH, i, p);
   }
 }
 
@@ -322,6 +432,15 @@ void setup_console() {
   int unlock = 0, num = 0;
   if (ioctl(master, TIOCSPTLCK, &unlock) < 0) fail(STEP_CONSOLE, 0, "TIOCSPTLCK");
   if (ioctl(master, TIOCGPTN, &num) < 0) fail(STEP_CONSOLE, 0, "TIOCGPTN");
+  // Sized before anyone gets the master, so the process never sees 0x0 (runc
+  // resizes to process.consoleSize at the same point).
+  if (P->console_rows && P->console_cols) {
+    struct winsize ws;
+    memset(&ws, 0, sizeof ws);
+    ws.ws_row = P->console_rows;
+    ws.ws_col = P->console_cols;
+    if (ioctl(master, TIOCSWINSZ, &ws) < 0) fail(STEP_CONSOLE, 0, "TIOCSWINSZ");
+  }
   char name[64] = "/dev/pts/";
   name[9 + fmt_int(name + 9, num)] = 0;
   int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -405,8 +524,12 @@ void set_identity() {
   if (P->setgroups_allowed) {
     if (syscall(SYS_setgroups, P->n_groups, P->groups) < 0) fail(STEP_SETGROUPS, 0, "additionalGids");
   }
-  if (syscall(SYS_setresgid, P->gid, P->gid, P->gid) < 0) fail(STEP_SETGID, 0, "gid");
-  if (syscall(SYS_setresuid, P->uid, P->uid, P->uid) < 0) fail(STEP_SETUID, 0, "uid");
+  // setgid/setuid, not setres*: with CAP_SETGID/CAP_SETUID (we are root in our
+  // user namespace here) they set real, effective and saved ids alike, and they
+  // are the syscalls runc makes, so a seccomp profile written for runc (loaded
+  // before this step when noNewPrivileges is false) lets us through as well.
+  if (syscall(SYS_setgid, P->gid) < 0) fail(STEP_SETGID, 0, "gid");
+  if (syscall(SYS_setuid, P->uid) < 0) fail(STEP_SETUID, 0, "uid");
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) fail(STEP_CAPS, 0, "keepcaps");
   struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct data[2];
@@ -430,6 +553,9 @@ void set_identity() {
 void prepare_rootfs() {
   if (mount(nullptr, "/", nullptr, P->rootfs_propagation, nullptr) < 0)
     fail(STEP_PROPAGATION, 0, "/");
+  // pivot_root refuses a shared parent, and a bind under it would reach the host.
+  if (P->rootfs_parent_private && mount(nullptr, P->rootfs_parent_private, nullptr, MS_PRIVATE, nullptr) < 0)
+    fail(STEP_PROPAGATION, 0, P->rootfs_parent_private);
   if (mount(P->rootfs, P->rootfs, "bind", MS_BIND | MS_REC, nullptr) < 0)
     fail(STEP_ROOTFS_BIND, 0, P->rootfs);
   for (int i = 0; i < P->n_mounts; i++) do_mount(i);
@@ -458,28 +584,31 @@ void prepare_rootfs() {
     if (syscall(SYS_prlimit64, 0, P->rlimits[i].resource, &rl, nullptr) < 0)
       fail(STEP_RLIMIT, i, nullptr);
   }
-  int fifo = -1;
+  int fifo = g_fifo;
   if (P->rootfs) {
     prepare_rootfs();
-    if (P->fifo_path) {
-      fifo = open(P->fifo_path, O_PATH | O_CLOEXEC);
-      if (fifo < 0) fail(STEP_FIFO, 0, P->fifo_path);
-    }
     if (P->parent_hooks) {
       send_msg(MSG_HOOKS, 0, 0, 0, 0, nullptr);
       wait_go();
     }
-    run_hooks(P->create_hooks, P->n_create_hooks, 2);
+    // createContainer hooks run in the container's mount namespace with the
+    // rootfs (and everything mounted into it) as their working directory.
+    if (P->n_create_hooks && chdir(P->rootfs) < 0) fail(STEP_HOOK, 0, P->rootfs);
+    run_hooks(P->create_hooks, P->n_create_hooks, 2, P->hook_state_prefix);
     enter_rootfs();
-    for (int i = 0; i < P->n_sysctl; i++)
-      write_file(P->sysctl[i].key, P->sysctl[i].value, STEP_SYSCTL, i);
-    mask_paths();
-    readonly_paths();
     if (P->readonly_rootfs && remount_bind("/", MS_RDONLY) < 0) fail(STEP_READONLY_ROOT, 0, "/");
   }
   if (P->hostname && sethostname(P->hostname, slen(P->hostname)) < 0) fail(STEP_HOSTNAME, 0, P->hostname);
   if (P->domainname && setdomainname(P->domainname, slen(P->domainname)) < 0)
     fail(STEP_DOMAINNAME, 0, P->domainname);
+  if (P->rootfs) {
+    // runc's order (standard_init_linux.go): read-only root, hostname, sysctls,
+    // readonlyPaths, then maskedPaths, so the mount tables look the same.
+    for (int i = 0; i < P->n_sysctl; i++)
+      write_file(P->sysctl[i].key, P->sysctl[i].value, STEP_SYSCTL, i);
+    readonly_paths();
+    mask_paths();
+  }
 
   if (P->terminal && P->console_fd >= 0) {
     setup_console();
@@ -514,10 +643,13 @@ void prepare_rootfs() {
     proc_path[14 + fmt_int(proc_path + 14, fifo)] = 0;
     int w = open(proc_path, O_WRONLY | O_CLOEXEC);
     if (w < 0) fail(STEP_FIFO, 0, proc_path);
-    if (write(w, "0", 1) != 1) fail(STEP_FIFO, 0, proc_path);
-    close(w);
     close(fifo);
-    run_hooks(P->start_hooks, P->n_start_hooks, 3);
+    // `start` has opened the fifo: run startContainer hooks before telling it
+    // we go on. The write end stays open and closes at execve (CLOEXEC), so
+    // `start` sees end-of-file once the process has really been executed and
+    // only then runs poststart hooks (the spec's order; runc 1.1 races them).
+    run_hooks(P->start_hooks, P->n_start_hooks, 3, P->start_hook_state_prefix);
+    if (write(w, "0", 1) != 1) fail(STEP_FIFO, 0, proc_path);
   }
   if (P->n_seccomp && P->no_new_privs) load_seccomp();
   execve(g_exe, (char* const*)P->argv, (char* const*)P->envp);
@@ -531,16 +663,36 @@ void prepare_rootfs() {
   reset_signals();
   // Step 0: wait until the parent has put us in our cgroups.
   wait_go();
+  // The exec fifo is opened now, as host root, like runc's parent does: once in
+  // a user namespace, container root cannot search the runtime's state root
+  // (e.g. containerd's /run/containerd is 0700) and the open would fail EACCES.
+  // init inherits the fd and reopens it through /proc/self/fd after pivot_root.
+  if (P->rootfs && P->fifo_path) {
+    g_fifo = open(P->fifo_path, O_PATH | O_CLOEXEC);
+    if (g_fifo < 0) fail(STEP_FIFO, 0, P->fifo_path);
+  }
+  // Open every namespace first, then join: once the mount namespace is joined,
+  // /proc/<pid>/ns/... paths resolve in the container's /proc (another pid
+  // namespace) and the rest could not be found (runc's nsexec does the same).
+  static int ns_fds[16];
+  if (P->n_join > 16) { errno = E2BIG; fail(STEP_SETNS, 16, "too many namespaces to join"); }
   for (int i = 0; i < P->n_join; i++) {
-    int fd = open(P->join_paths[i], O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail(STEP_SETNS, i, P->join_paths[i]);
-    if (setns(fd, P->join_types[i]) < 0) fail(STEP_SETNS, i, P->join_paths[i]);
-    close(fd);
+    ns_fds[i] = open(P->join_paths[i], O_RDONLY | O_CLOEXEC);
+    if (ns_fds[i] < 0) fail(STEP_SETNS, i, P->join_paths[i]);
+  }
+  for (int i = 0; i < P->n_join; i++) {
+    if (setns(ns_fds[i], P->join_types[i]) < 0) fail(STEP_SETNS, i, P->join_paths[i]);
+    close(ns_fds[i]);
   }
   if (P->clone_flags & CLONE_NEWUSER) {
     if (unshare(CLONE_NEWUSER) < 0) fail(STEP_UNSHARE_USER, 0, nullptr);
     send_msg(MSG_USERMAP, 0, 0, 0, (int32_t)getpid(), nullptr);
     wait_go();
+    // Become root in the new user namespace before creating the others: the
+    // ipc namespace's mqueue superblock (and so /dev/mqueue) is owned by the
+    // creator's fsuid. Only the uid, like runc's nsexec: the gid stays
+    // unmapped until run_init, so /dev/mqueue is root:nogroup in both.
+    if (syscall(SYS_setresuid, 0, 0, 0) < 0) fail(STEP_SETID_ROOT, 0, nullptr);
   }
   int rest = P->clone_flags & ~CLONE_NEWUSER & ~CLONE_NEWPID;
   if (rest && unshare(rest) < 0) fail(STEP_UNSHARE, 0, nullptr);

@@ -82,6 +82,7 @@ struct MountOp {
   int32_t is_bind;      // bind mount: mount then remount with flags
   int32_t make_file;    // target must be a file (bind of a non-directory)
   int32_t origin;       // index in config.mounts (-1 when the runtime added it)
+  int32_t is_symlink;   // not a mount: symlink(source, target)
 };
 
 struct DeviceOp {
@@ -118,6 +119,7 @@ struct Plan {
   // Rootfs (init only; rootfs == null for exec).
   const char* rootfs;
   unsigned long rootfs_propagation;
+  const char* rootfs_parent_private;  // shared parent mount of the rootfs to make private, or null
   int32_t readonly_rootfs;
   int32_t no_pivot;
   int32_t n_mounts; MountOp* mounts;
@@ -128,10 +130,11 @@ struct Plan {
   int32_t n_sysctl; KeyValue* sysctl;         // /proc/sys/... path, value
   const char* hostname;    // null: leave
   const char* domainname;  // null: leave
-  int32_t parent_hooks;    // 1: pause after mounts for prestart/createRuntime hooks
+  int32_t parent_hooks;    // 1: pause after mounts: cgroup limits, prestart/createRuntime hooks
   int32_t n_create_hooks; Hook* create_hooks;  // createContainer (before pivot)
   int32_t n_start_hooks; Hook* start_hooks;    // startContainer (after start)
-  const char* hook_state_prefix; // state JSON up to "pid": value
+  const char* hook_state_prefix; // state JSON up to "pid": value (status "creating")
+  const char* start_hook_state_prefix; // the same with status "created"
   const char* hook_state_suffix; // rest of the state JSON
 
   // Process.
@@ -151,6 +154,7 @@ struct Plan {
   uint32_t seccomp_flags;
   int32_t terminal;
   int32_t console_fd;      // connected console socket, -1 when none
+  uint16_t console_rows, console_cols;  // process.consoleSize; 0: leave the pty at 0x0
   int32_t stdio_fds[3];    // fds to dup onto 0,1,2 (-1: keep inherited)
   const char* fifo_path;   // exec fifo: block here until `start`
   int32_t preserve_fds;    // fds 3..3+n-1 stay open across exec

@@ -6,6 +6,7 @@ import { os as osConstants } from './errno-names.js';
 import { internal, invalidArgument, type BerthError } from '@berth/errors';
 import type { NativePlan } from '../native/plan-types.js';
 import type { SyncMessage } from '../native/core.js';
+import { RLIMIT_RESOURCES } from '../spec/rlimits.js';
 
 const Step = {
   SYNC: 1, SETNS: 2, UNSHARE_USER: 3, SETID_ROOT: 4, UNSHARE: 5, CLONE: 6, SETSID: 7, PROPAGATION: 8,
@@ -14,6 +15,13 @@ const Step = {
   CONSOLE: 23, FIFO: 24, SETGROUPS: 25, SETGID: 26, SETUID: 27, CAPS: 28, NNP: 29, SECCOMP: 30,
   CWD: 31, LOOKPATH: 32, EXEC: 33, PRESERVE_FDS: 34, UMASK: 35,
 } as const;
+
+const ETIMEDOUT = 110;
+
+function rlimitName(resource: number | undefined): string {
+  const name = Object.entries(RLIMIT_RESOURCES).find(([, v]) => v === resource)?.[0];
+  return name ?? String(resource);
+}
 
 export function errnoText(errno: number): string {
   return osConstants.describe(errno);
@@ -36,6 +44,8 @@ export function childError(msg: SyncMessage, ctx: ChildErrorContext): BerthError
     case Step.UNSHARE_USER:
     case Step.UNSHARE:
       return why('linux.namespaces', 'creating namespaces');
+    case Step.CLONE:
+      return why('linux.namespaces', 'starting the container\'s init (clone)');
     case Step.PROPAGATION:
       return why('linux.rootfsPropagation', 'setting rootfs propagation');
     case Step.ROOTFS_BIND:
@@ -51,8 +61,10 @@ export function childError(msg: SyncMessage, ctx: ChildErrorContext): BerthError
       return why('linux.devices', `creating symlink ${msg.detail}`);
     case Step.HOOK: {
       const name = msg.value2 === 2 ? 'createContainer' : 'startContainer';
-      const r = msg.value > 0 ? `exit status ${msg.value}` : e;
-      return internal(`error running ${name} hook #${msg.index}: hooks.${name}[${msg.index}] (${msg.detail}): ${r}`);
+      const hook = (msg.value2 === 2 ? plan.createContainerHooks : plan.startContainerHooks)[msg.index];
+      const r = msg.value > 0 ? `exit status ${msg.value}` : msg.errno === ETIMEDOUT ? `timeout after ${hook?.timeout ?? 0}s` : e;
+      const out = msg.detail.trim();
+      return internal(`error running ${name} hook #${msg.index}: hooks.${name}[${msg.index}] (${hook?.path ?? '?'}): ${r}${out ? `, output: ${out}` : ''}`);
     }
     case Step.PIVOT:
       return why('root.path', `pivot_root into ${msg.detail}`);
@@ -69,7 +81,7 @@ export function childError(msg: SyncMessage, ctx: ChildErrorContext): BerthError
     case Step.DOMAINNAME:
       return why('domainname', 'setdomainname');
     case Step.RLIMIT:
-      return why(`${p}.rlimits[${msg.index}]`, 'error setting rlimit type');
+      return why(`${p}.rlimits[${msg.index}]`, `error setting rlimit type ${rlimitName(plan.rlimits[msg.index]?.resource)}`);
     case Step.OOM_SCORE:
       return why(`${p}.oomScoreAdj`, `writing oom_score_adj ${plan.oomScoreAdj ?? ''}`.trim());
     case Step.CONSOLE:
@@ -79,9 +91,9 @@ export function childError(msg: SyncMessage, ctx: ChildErrorContext): BerthError
     case Step.SETGROUPS:
       return why(`${p}.user.additionalGids`, 'setgroups');
     case Step.SETGID:
-      return why(`${p}.user.gid`, `setresgid ${plan.gid}`);
+      return why(`${p}.user.gid`, `setgid ${plan.gid}`);
     case Step.SETUID:
-      return why(`${p}.user.uid`, `setresuid ${plan.uid}`);
+      return why(`${p}.user.uid`, `setuid ${plan.uid}`);
     case Step.CAPS:
       return why(`${p}.capabilities`, `applying capabilities (${msg.detail})`);
     case Step.NNP:

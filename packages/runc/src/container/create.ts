@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { invalidArgument } from '@berth/errors';
-import type { Spec } from '../spec/types.js';
+import type { IDMapping, Spec } from '../spec/types.js';
 import { buildInitPlan } from '../plan/build-plan.js';
-import { cgroupManager, cgroupMode, type CgroupManager } from '../cgroups/index.js';
+import { cgroupManager, cgroupMode, detectLayout, type CgroupManager } from '../cgroups/index.js';
 import { containerResources } from '../plan/cgroup-resources.js';
 import { processStartTime } from '../state/proc.js';
 import type { ContainerRecord } from '../state/store.js';
@@ -55,6 +55,12 @@ export function loadSpec(bundle: string): Spec {
   return s;
 }
 
+/** The host id that container id 0 maps to, if the mappings map it. */
+function hostRootId(maps: IDMapping[] | undefined): number | undefined {
+  const m = maps?.find((x) => x.containerID <= 0 && 0 < x.containerID + x.size);
+  return m ? m.hostID - m.containerID : undefined;
+}
+
 export function createContainer(ctx: RuntimeContext, id: string, opts: CreateOptions): { pid: number } {
   const bundle = path.resolve(opts.bundle);
   if (!fs.existsSync(bundle)) throw invalidArgument(`bundle: chdir ${bundle}: no such file or directory`);
@@ -75,6 +81,7 @@ export function createContainer(ctx: RuntimeContext, id: string, opts: CreateOpt
       bundle,
       cgroupPaths: cgroups.paths,
       cgroupMode: cgroupMode(),
+      cgroupMounts: detectLayout().mounts,
       fifoPath,
       consoleSocket: opts.consoleSocket,
       consoleFd: opts.consoleFd,
@@ -83,6 +90,7 @@ export function createContainer(ctx: RuntimeContext, id: string, opts: CreateOpt
       hookState: { prefix: `${stateSplit[0]}"pid":`, suffix: stateSplit[1] ?? '}' },
     });
     for (const w of built.warnings) ctx.log.warn(w);
+    for (const n of built.notes) ctx.log.debug(n);
     const record: ContainerRecord = {
       version: STATE_VERSION,
       id,
@@ -98,9 +106,16 @@ export function createContainer(ctx: RuntimeContext, id: string, opts: CreateOpt
     };
     ctx.store.write(record);
     ctx.core.mkfifo(fifoPath, 0o622);
-    cgroups.create();
-    const { warnings } = cgroups.set(containerResources(spec));
-    for (const w of warnings) ctx.log.warn(w);
+    // Owned by the container's root, as runc's createExecFifo does.
+    const rootUid = hostRootId(spec.linux?.uidMappings);
+    const rootGid = hostRootId(spec.linux?.gidMappings);
+    if (rootUid !== undefined && rootGid !== undefined) fs.chownSync(fifoPath, rootUid, rootGid);
+    // cpuset and realtime values go in before the first pid joins; the limits
+    // only once init has set up its rootfs (runc's procHooks): runtime
+    // processes do not count against pids.limit, and device nodes are made
+    // before linux.resources.devices can deny them.
+    const resources = containerResources(spec);
+    cgroups.create(resources);
     const mgr = cgroups;
     const { pid } = launch(ctx.core, built.plan, {
       placeInCgroups: (p) => mgr.apply(p),
@@ -108,6 +123,8 @@ export function createContainer(ctx: RuntimeContext, id: string, opts: CreateOpt
       gidMappings: spec.linux?.gidMappings,
       processField: 'process',
       runParentHooks: (initPid) => {
+        const { warnings } = mgr.set(resources);
+        for (const w of warnings) ctx.log.warn(w);
         const state = hookState(record, 'creating', initPid);
         runHooks('prestart', spec.hooks?.prestart, state);
         runHooks('createRuntime', spec.hooks?.createRuntime, state);

@@ -35,6 +35,7 @@ export function execProcess(ctx: RuntimeContext, id: string, opts: ExecOptions):
     preserveFds: opts.preserveFds ?? 0,
   });
   for (const w of built.warnings) ctx.log.warn(w);
+  for (const n of built.notes) ctx.log.debug(n);
   const cgroups = cgroupManagerFromPaths(record.cgroupPaths);
   const { pid } = launch(ctx.core, built.plan, { placeInCgroups: (p) => cgroups.apply(p), processField: 'process' });
   if (opts.pidFile) writePidFile(opts.pidFile, pid);

@@ -31,7 +31,24 @@ export function startContainer(ctx: RuntimeContext, id: string): void {
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
       }
       if (n === 1) break;
-      if (!isAlive(record.initPid, record.initStartTime)) throw internal('container init exited before it could be started');
+      if (!isAlive(record.initPid, record.initStartTime)) {
+        // A failed startContainer hook ends init here; it said why on the container's stderr.
+        const hint = record.config.hooks?.startContainer?.length ? ' (a startContainer hook failed: see the container\'s stderr)' : '';
+        throw internal(`container init exited before it could be started${hint}`);
+      }
+      sleep(waited < 100 ? 1 : 10);
+    }
+    // init keeps its end open until execve closes it (close-on-exec): end of
+    // file means the container's process now runs, so poststart hooks come
+    // after it as the spec orders.
+    for (let waited = 0; ; waited++) {
+      let n = 1;
+      try {
+        n = fs.readSync(fd, buf, 0, 1, null);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      }
+      if (n === 0 || !isAlive(record.initPid, record.initStartTime)) break;
       sleep(waited < 100 ? 1 : 10);
     }
   } finally {

@@ -15,6 +15,8 @@ export interface PlanMount {
   file: boolean;
   /** Index in config.json's mounts, -1 when the runtime added the mount. */
   origin: number;
+  /** Not a mount: a symlink at target pointing to source (co-mounted cgroup hierarchies). */
+  symlink?: boolean;
 }
 
 export interface PlanDevice {
@@ -43,6 +45,8 @@ export interface NativePlan {
 
   rootfs?: string;
   rootfsPropagation: number;
+  /** A shared mount holding the rootfs, made private before the rootfs bind (see plan/rootfs-parent.ts). */
+  rootfsParentPrivate?: string;
   readonlyRootfs: boolean;
   noPivot: boolean;
   mounts: PlanMount[];
@@ -53,10 +57,13 @@ export interface NativePlan {
   sysctl: { path: string; value: string }[];
   hostname?: string;
   domainname?: string;
+  /** Pause after the mounts so the parent can apply cgroup limits and run prestart/createRuntime hooks. */
   parentHooks: boolean;
   createContainerHooks: PlanHook[];
   startContainerHooks: PlanHook[];
   hookStatePrefix?: string;
+  /** The prefix given to startContainer hooks: the same state with status "created". */
+  startHookStatePrefix?: string;
   hookStateSuffix?: string;
 
   args: string[];
@@ -78,6 +85,8 @@ export interface NativePlan {
   seccompFilter?: Buffer;
   seccompFlags: number;
   terminal: boolean;
+  /** process.consoleSize: the pty gets this size before its master is handed out. */
+  consoleSize?: { rows: number; cols: number };
   /** Path of a console socket to connect to and send the pty master over. */
   consoleSocket?: string;
   /** An already connected console socket fd (used by foreground `run -t`). */

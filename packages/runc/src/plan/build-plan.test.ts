@@ -37,7 +37,7 @@ describe('buildInitPlan', () => {
       '/sys/fs/cgroup', '/sys/fs/cgroup/memory', '/sys/fs/cgroup/cpu', '/sys/fs/cgroup/systemd', '/sys/fs/cgroup',
     ]);
     // default devices plus the standard links
-    expect(p.devices.map((d) => d.hostPath)).toEqual(['/dev/null', '/dev/zero', '/dev/full', '/dev/tty', '/dev/urandom', '/dev/random']);
+    expect(p.devices.map((d) => d.hostPath)).toEqual(['/dev/null', '/dev/random', '/dev/full', '/dev/tty', '/dev/zero', '/dev/urandom']);
     expect(p.links.map((l) => path.basename(l.path))).toEqual(expect.arrayContaining(['fd', 'stdin', 'stdout', 'stderr', 'ptmx']));
     expect(p.capBounding).toBe((1n << 29n) | (1n << 10n) | (1n << 5n)); // AUDIT_WRITE, NET_BIND_SERVICE, KILL
   });
@@ -54,7 +54,49 @@ describe('buildInitPlan', () => {
     const { plan: p } = plan((s) => s.linux?.namespaces?.push({ type: 'cgroup' }));
     const mem = p.mounts.find((m) => m.target.endsWith('/sys/fs/cgroup/memory'));
     expect(mem).toMatchObject({ fstype: 'cgroup', data: 'memory', bind: false });
-    expect(p.mounts.find((m) => m.target.endsWith('/sys/fs/cgroup/systemd'))?.data).toBe('none,name=systemd');
+    // runc's source and data for a named hierarchy
+    expect(p.mounts.find((m) => m.target.endsWith('/sys/fs/cgroup/systemd'))).toMatchObject({ source: 'systemd', data: 'name=systemd' });
+  });
+
+  it('lays the cgroup hierarchies out as the host mounts them: order, names, co-mounted symlinks', () => {
+    const cgroupMounts = [
+      { version: 1 as const, controllers: ['name=systemd'], mountPoint: '/sys/fs/cgroup/systemd' },
+      { version: 1 as const, controllers: ['cpu', 'cpuacct'], mountPoint: '/sys/fs/cgroup/cpu,cpuacct' },
+      { version: 1 as const, controllers: ['net_cls'], mountPoint: '/sys/fs/cgroup/net_cls' }, // not ours: not shown
+      { version: 1 as const, controllers: ['memory'], mountPoint: '/sys/fs/cgroup/memory' },
+      { version: 2 as const, controllers: [], mountPoint: '/sys/fs/cgroup/unified' },
+    ];
+    const paths = { cpu: '/sys/fs/cgroup/cpu,cpuacct/x', cpuacct: '/sys/fs/cgroup/cpu,cpuacct/x', memory: '/sys/fs/cgroup/memory/x', 'name=systemd': '/sys/fs/cgroup/systemd/x', '': '/sys/fs/cgroup/unified/x' };
+    const { plan: p } = plan(() => {}, { cgroupPaths: paths, cgroupMounts });
+    const cg = p.mounts.filter((m) => m.origin === 6).map((m) => [m.target.slice(p.rootfs!.length), m.symlink ? `-> ${m.source}` : m.source]);
+    expect(cg).toEqual([
+      ['/sys/fs/cgroup', 'tmpfs'],
+      ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/systemd/x'],
+      ['/sys/fs/cgroup/cpu,cpuacct', '/sys/fs/cgroup/cpu,cpuacct/x'],
+      ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/memory/x'],
+      ['/sys/fs/cgroup/cpu', '-> cpu,cpuacct'],
+      ['/sys/fs/cgroup/cpuacct', '-> cpu,cpuacct'],
+      ['/sys/fs/cgroup', 'tmpfs'], // the read-only remount, after the links
+    ]);
+    const { plan: ns } = plan((s) => s.linux?.namespaces?.push({ type: 'cgroup' }), { cgroupPaths: paths, cgroupMounts });
+    expect(ns.mounts.find((m) => m.target.endsWith('/cpu,cpuacct'))).toMatchObject({ fstype: 'cgroup', source: 'cgroup', data: 'cpu,cpuacct' });
+  });
+
+  it('puts redefined default devices after the others, as runc', () => {
+    const { plan: p } = plan((s) => {
+      s.linux!.devices = [{ path: '/dev/null', type: 'c', major: 1, minor: 3, fileMode: 0o600 }, { path: '/dev/fuse', type: 'c', major: 10, minor: 229 }];
+    });
+    expect(p.devices.map((d) => d.hostPath)).toEqual(['/dev/random', '/dev/full', '/dev/tty', '/dev/zero', '/dev/urandom', '/dev/null', '/dev/fuse']);
+    expect(p.devices.find((d) => d.hostPath === '/dev/null')!.mode & 0o777).toBe(0o600);
+  });
+
+  it('makes a shared parent mount of the rootfs private first, only when it will be shared', () => {
+    // the test rootfs is under /tmp, on "/" in this mount table
+    const info = (opt: string) => `1 0 8:1 / / rw ${opt} - ext4 /dev/sda rw\n2 1 8:2 / /data rw shared:7 - ext4 /dev/sdb rw\n`;
+    expect(plan((s) => { s.linux!.rootfsPropagation = 'rshared'; }, { mountInfo: info('') }).plan.rootfsParentPrivate).toBe('/');
+    expect(plan((s) => { s.linux!.rootfsPropagation = 'shared'; }, { mountInfo: info('') }).plan.rootfsParentPrivate).toBe('/');
+    expect(plan(() => {}, { mountInfo: info('shared:1') }).plan.rootfsParentPrivate).toBeUndefined(); // rslave by default
+    expect(plan((s) => { s.linux!.rootfsPropagation = 'private'; }, { mountInfo: info('shared:1') }).plan.rootfsParentPrivate).toBeUndefined();
   });
 
   it('binds /sys when the container shares the host network namespace', () => {
@@ -89,8 +131,10 @@ describe('buildInitPlan', () => {
   });
 
   it('splits the hook state around the pid', () => {
-    const { plan: p } = plan(() => {}, { hookState: { prefix: '{"pid":', suffix: '}' } });
-    expect(p.hookStatePrefix).toBe('{"pid":');
+    const { plan: p } = plan(() => {}, { hookState: { prefix: '{"id":"x","status":"creating","pid":', suffix: '}' } });
+    expect(p.hookStatePrefix).toBe('{"id":"x","status":"creating","pid":');
+    // startContainer hooks run after `start`: the container is "created" then
+    expect(p.startHookStatePrefix).toBe('{"id":"x","status":"created","pid":');
   });
 
   const failures: [string, (s: Spec) => void, RegExp][] = [

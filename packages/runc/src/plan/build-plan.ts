@@ -10,15 +10,20 @@ import type { Hook, Spec } from '../spec/types.js';
 import type { NativePlan, PlanHook } from '../native/plan-types.js';
 import { propagationFlags } from '../spec/mount-options.js';
 import { planNamespaces, joinProcessNamespaces, type NamespacePlan } from './namespaces.js';
-import { planMounts } from './mounts.js';
+import { planMounts, type MountContext } from './mounts.js';
 import { planDevices } from './devices.js';
 import { planProcess } from './process.js';
+import { rootfsParentToPrivatize } from './rootfs-parent.js';
 
 export interface InitPlanInput {
   spec: Spec;
   bundle: string;
   cgroupPaths: Record<string, string>;
   cgroupMode: 'v1' | 'hybrid' | 'v2';
+  /** The host's cgroup hierarchies in mountinfo order (MountContext.cgroupMounts). */
+  cgroupMounts?: MountContext['cgroupMounts'];
+  /** The host's /proc/self/mountinfo (read when absent), to find the rootfs' parent mount. */
+  mountInfo?: string;
   fifoPath?: string;
   consoleSocket?: string;
   consoleFd?: number;
@@ -32,6 +37,8 @@ export interface BuiltPlan {
   plan: NativePlan;
   namespaces: NamespacePlan;
   warnings: string[];
+  /** Debug-level notes (see planProcess). */
+  notes: string[];
 }
 
 /** Absolute rootfs path; it must exist and be a directory. */
@@ -119,6 +126,8 @@ export function buildInitPlan(input: InitPlanInput): BuiltPlan {
     newNamespaces,
     cgroupPaths: input.cgroupPaths,
     cgroupMode: input.cgroupMode,
+    cgroupMounts: input.cgroupMounts,
+    userNamespace: ns.types.has('user'),
   });
   const devs = planDevices(linux.devices, { rootfs, mounts: spec.mounts, bindDevices: ns.types.has('user'), hasKcore: fs.existsSync('/proc/kcore') });
   const hooks = spec.hooks ?? {};
@@ -129,13 +138,15 @@ export function buildInitPlan(input: InitPlanInput): BuiltPlan {
   planHooks(hooks.poststart, 'poststart');
   planHooks(hooks.poststop, 'poststop');
 
+  const rootfsPropagation = propagationFlags(linux.rootfsPropagation ?? '', 'linux.rootfsPropagation');
   const plan: NativePlan = {
     joinNamespaces: ns.join.map(({ type, path: p }) => ({ type, path: p })),
     cloneFlags: ns.cloneFlags,
     usernsMaps: newUser,
     setgroupsAllowed: true,
     rootfs,
-    rootfsPropagation: propagationFlags(linux.rootfsPropagation ?? '', 'linux.rootfsPropagation'),
+    rootfsPropagation,
+    rootfsParentPrivate: rootfsParentToPrivatize(rootfs, rootfsPropagation, input.mountInfo),
     readonlyRootfs: spec.root?.readonly === true,
     noPivot: input.noPivot,
     mounts,
@@ -146,10 +157,15 @@ export function buildInitPlan(input: InitPlanInput): BuiltPlan {
     sysctl: planSysctl(linux.sysctl, ns),
     hostname: spec.hostname,
     domainname: spec.domainname,
-    parentHooks: (hooks.prestart?.length ?? 0) + (hooks.createRuntime?.length ?? 0) > 0,
+    // Always pause after the mounts: the parent applies linux.resources there,
+    // then runs prestart/createRuntime hooks (runc's procHooks).
+    parentHooks: true,
     createContainerHooks,
     startContainerHooks,
     hookStatePrefix: input.hookState?.prefix,
+    // startContainer hooks run once `start` was called: the container is
+    // "created" then (runc 1.1 reports the same status to them).
+    startHookStatePrefix: input.hookState?.prefix.replace('"status":"creating"', '"status":"created"'),
     hookStateSuffix: input.hookState?.suffix,
     ...proc.plan,
     consoleSocket: input.consoleSocket,
@@ -157,7 +173,7 @@ export function buildInitPlan(input: InitPlanInput): BuiltPlan {
     fifoPath: input.fifoPath,
     preserveFds: input.preserveFds,
   };
-  return { plan, namespaces: ns, warnings };
+  return { plan, namespaces: ns, warnings, notes: proc.notes };
 }
 
 export interface ExecPlanInput {
@@ -196,5 +212,5 @@ export function buildExecPlan(input: ExecPlanInput): BuiltPlan {
     consoleFd: input.consoleFd,
     preserveFds: input.preserveFds,
   };
-  return { plan, namespaces: { ...ns, join }, warnings: proc.warnings };
+  return { plan, namespaces: { ...ns, join }, warnings: proc.warnings, notes: proc.notes };
 }

@@ -13,14 +13,14 @@ const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
 const S_IFIFO = 0o010000;
 
-/** The nodes every container gets (runc's AllowedDevices that are files). */
+/** The nodes every container gets (runc's AllowedDevices that are files, in its order). */
 export const defaultDevices: LinuxDevice[] = [
   { path: '/dev/null', type: 'c', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0 },
-  { path: '/dev/zero', type: 'c', major: 1, minor: 5, fileMode: 0o666, uid: 0, gid: 0 },
+  { path: '/dev/random', type: 'c', major: 1, minor: 8, fileMode: 0o666, uid: 0, gid: 0 },
   { path: '/dev/full', type: 'c', major: 1, minor: 7, fileMode: 0o666, uid: 0, gid: 0 },
   { path: '/dev/tty', type: 'c', major: 5, minor: 0, fileMode: 0o666, uid: 0, gid: 0 },
+  { path: '/dev/zero', type: 'c', major: 1, minor: 5, fileMode: 0o666, uid: 0, gid: 0 },
   { path: '/dev/urandom', type: 'c', major: 1, minor: 9, fileMode: 0o666, uid: 0, gid: 0 },
-  { path: '/dev/random', type: 'c', major: 1, minor: 8, fileMode: 0o666, uid: 0, gid: 0 },
 ];
 
 export interface DevicePlan {
@@ -40,9 +40,16 @@ export function planDevices(
   opts: { rootfs: string; mounts: Mount[] | undefined; bindDevices: boolean; hasKcore: boolean },
 ): DevicePlan {
   if (devIsBound(opts.mounts)) return { devices: [], links: [] };
+  // runc's createDevices: the defaults the config does not redefine, then the
+  // configured ones in order (a redefined default moves to the end).
   const byPath = new Map<string, { dev: LinuxDevice; field: string }>();
-  for (const d of defaultDevices) byPath.set(d.path, { dev: d, field: 'default device' });
-  (configured ?? []).forEach((d, i) => byPath.set(path.posix.normalize(d.path ?? ''), { dev: d, field: `linux.devices[${i}]` }));
+  const configuredPaths = new Set((configured ?? []).map((d) => path.posix.normalize(d.path ?? '')));
+  for (const d of defaultDevices) if (!configuredPaths.has(d.path)) byPath.set(d.path, { dev: d, field: 'default device' });
+  (configured ?? []).forEach((d, i) => {
+    const p = path.posix.normalize(d.path ?? '');
+    byPath.delete(p);
+    byPath.set(p, { dev: d, field: `linux.devices[${i}]` });
+  });
 
   const devices: PlanDevice[] = [];
   for (const [p, { dev, field }] of byPath) {

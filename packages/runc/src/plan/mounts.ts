@@ -21,6 +21,16 @@ export interface MountContext {
   /** Container cgroup directories: v1 subsystem -> dir, "" -> v2/unified dir. */
   cgroupPaths: Record<string, string>;
   cgroupMode: 'v1' | 'hybrid' | 'v2';
+  /**
+   * The host's cgroup v1 hierarchies in mountinfo order (see detectLayout).
+   * Given, a `cgroup` mount copies them as runc does: same order, each named
+   * after the host's mount point (so a co-mounted "cpu,cpuacct" stays one
+   * directory, with "cpu" and "cpuacct" symlinks to it). Without it, one
+   * directory per subsystem of cgroupPaths.
+   */
+  cgroupMounts?: readonly { version: 1 | 2; controllers: string[]; mountPoint: string }[];
+  /** The container has a user namespace (new or joined). */
+  userNamespace?: boolean;
   /** stat of a bind source: 'dir', 'file', or null when missing. */
   statSource?: (p: string) => 'dir' | 'file' | null;
 }
@@ -61,7 +71,12 @@ function planMount(m: Mount, i: number, ctx: MountContext): PlanMount[] {
     // sysfs may only be mounted by the owner of the network namespace.
     return [{ source: '/sys', target, flags: opts.flags | MS_BIND | MS_REC, propagation: opts.propagation, bind: true, file: false, origin: i }];
   }
-  if (m.type === 'mqueue' && !ctx.newNamespaces.has('ipc')) {
+  // A fresh mqueue shows the ipc namespace the container is in (its own, a
+  // joined one, or the host's), and as real root mounting it is allowed in
+  // all three, as runc 1.1 always does. Only inside a user namespace that does
+  // not own that ipc namespace does the kernel refuse (EPERM): then the host's
+  // /dev/mqueue is bound instead.
+  if (m.type === 'mqueue' && !ctx.newNamespaces.has('ipc') && ctx.userNamespace === true) {
     return [{ source: '/dev/mqueue', target, flags: opts.flags | MS_BIND | MS_REC, propagation: opts.propagation, bind: true, file: false, origin: i }];
   }
   if (!m.type) throw invalidArgument(`${field}.type: a non-bind mount needs a filesystem type`);
@@ -98,19 +113,54 @@ function planCgroupMount(target: string, flags: number, origin: number, ctx: Mou
   const out: PlanMount[] = [
     { source: 'tmpfs', target, fstype: 'tmpfs', data: 'mode=755', flags: lockFlags, propagation: [], bind: false, file: false, origin },
   ];
-  for (const [subsystem, dir] of Object.entries(ctx.cgroupPaths)) {
-    if (subsystem === '') continue; // the hybrid unified hierarchy is not shown, as with runc
-    const name = subsystem.startsWith('name=') ? subsystem.slice(5) : subsystem;
-    const sub = path.join(target, name);
+  for (const h of cgroupHierarchies(ctx)) {
+    const sub = path.join(target, h.name);
     if (ownNs) {
-      const data = subsystem.startsWith('name=') ? `none,${subsystem}` : subsystem;
-      out.push({ source: 'cgroup', target: sub, fstype: 'cgroup', data, flags, propagation: [], bind: false, file: false, origin });
+      // A fresh mount inside the cgroup namespace is rooted at the container's cgroup.
+      const named = h.controllers.length === 1 && h.controllers[0]!.startsWith('name=');
+      const source = named ? h.controllers[0]!.slice(5) : 'cgroup';
+      out.push({ source, target: sub, fstype: 'cgroup', data: h.controllers.join(','), flags, propagation: [], bind: false, file: false, origin });
     } else {
-      out.push({ source: dir, target: sub, flags: flags | MS_BIND, propagation: [], bind: true, file: false, origin });
+      out.push({ source: h.dir, target: sub, flags: flags | MS_BIND, propagation: [], bind: true, file: false, origin });
+    }
+  }
+  for (const h of cgroupHierarchies(ctx)) {
+    for (const c of h.controllers) {
+      if (c.startsWith('name=') || c === h.name) continue;
+      out.push({ source: h.name, target: path.join(target, c), flags: 0, propagation: [], bind: false, file: false, symlink: true, origin });
     }
   }
   if (flags & MS_RDONLY) {
     out.push({ source: 'tmpfs', target, fstype: 'tmpfs', flags: MS_REMOUNT | MS_RDONLY | lockFlags, propagation: [], bind: false, file: false, origin });
+  }
+  return out;
+}
+
+interface Hierarchy {
+  /** Directory name under the cgroup mount. */
+  name: string;
+  /** Controllers of the hierarchy ("name=x" for named ones). */
+  controllers: string[];
+  /** The container's cgroup in it (on the host). */
+  dir: string;
+}
+
+/** The v1 hierarchies to show, in the host's order. The hybrid unified one is not shown, as with runc. */
+function cgroupHierarchies(ctx: MountContext): Hierarchy[] {
+  if (!ctx.cgroupMounts) {
+    return Object.entries(ctx.cgroupPaths)
+      .filter(([subsystem]) => subsystem !== '')
+      .map(([subsystem, dir]) => ({ name: subsystem.replace(/^name=/, ''), controllers: [subsystem], dir }));
+  }
+  const out: Hierarchy[] = [];
+  for (const m of ctx.cgroupMounts) {
+    if (m.version !== 1) continue;
+    // A hierarchy the container was not put in (not one runc manages) is not shown.
+    const managed = m.controllers.find((c) => ctx.cgroupPaths[c] !== undefined);
+    if (managed === undefined) continue;
+    const name = path.posix.basename(m.mountPoint);
+    if (out.some((h) => h.name === name)) continue;
+    out.push({ name, controllers: m.controllers, dir: ctx.cgroupPaths[managed]! });
   }
   return out;
 }

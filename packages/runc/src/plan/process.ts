@@ -31,6 +31,7 @@ export type ProcessPlan = Pick<
   | 'seccompFilter'
   | 'seccompFlags'
   | 'terminal'
+  | 'consoleSize'
 >;
 
 const MAX_ID = 0xffffffff;
@@ -41,8 +42,32 @@ function checkId(value: unknown, field: string): number {
   return value;
 }
 
-export function planProcess(proc: Process | undefined, seccomp: LinuxSeccomp | undefined, field = 'process'): { plan: ProcessPlan; warnings: string[] } {
+/** process.consoleSize as runc 1.1 applies it: only with a terminal, only when both are non-zero. */
+function consoleSize(proc: Process, field: string): { rows: number; cols: number } | undefined {
+  const size = proc.consoleSize;
+  if (!proc.terminal || size === undefined) return undefined;
+  const dim = (v: unknown, name: string): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffff)
+      throw invalidArgument(`${field}.consoleSize.${name}: must be an integer between 0 and 65535`);
+    return v;
+  };
+  const rows = dim(size.height, 'height');
+  const cols = dim(size.width, 'width');
+  return rows > 0 && cols > 0 ? { rows, cols } : undefined;
+}
+
+/**
+ * `warnings` are for the user (logged as warnings); `notes` only matter when
+ * debugging: the seccomp compiler's notes about syscalls this kernel does not
+ * know, which Docker's profile lists on purpose (runc logs them at debug level).
+ */
+export function planProcess(
+  proc: Process | undefined,
+  seccomp: LinuxSeccomp | undefined,
+  field = 'process',
+): { plan: ProcessPlan; warnings: string[]; notes: string[] } {
   const warnings: string[] = [];
+  const notes: string[] = [];
   if (!proc) throw invalidArgument(`${field}: the process to run is missing from config.json`);
   if (!Array.isArray(proc.args) || proc.args.length === 0)
     throw invalidArgument(`${field}.args: args must not be empty`);
@@ -97,7 +122,7 @@ export function planProcess(proc: Process | undefined, seccomp: LinuxSeccomp | u
     const compiled = compileSeccomp(seccomp);
     seccompFilter = compiled.filter;
     seccompFlags = compiled.flags;
-    warnings.push(...compiled.warnings);
+    notes.push(...compiled.warnings);
   }
   const pathEntry = [...env].reverse().find((e) => e.startsWith('PATH='));
   return {
@@ -121,7 +146,9 @@ export function planProcess(proc: Process | undefined, seccomp: LinuxSeccomp | u
       seccompFilter,
       seccompFlags,
       terminal: proc.terminal === true,
+      consoleSize: consoleSize(proc, field),
     },
     warnings,
+    notes,
   };
 }

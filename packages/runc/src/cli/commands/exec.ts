@@ -96,6 +96,12 @@ export function execCommand(program: Command): void {
         throw invalidArgument('cannot allocate tty if runc will detach without setting console socket');
       if (!proc.terminal && o.consoleSocket) throw invalidArgument('cannot use console socket if runc will not detach or allocate tty');
       const pair = proc.terminal && !o.consoleSocket ? consolePair(ctx.core) : undefined;
+      // Unlike init (held on the exec fifo until `start`), an exec'd process runs
+      // at once: size its pty like our terminal before it starts, not after.
+      if (pair && !proc.consoleSize) {
+        const size = ctx.core.getWinsize(1) ?? ctx.core.getWinsize(0);
+        if (size) proc.consoleSize = { height: size.rows, width: size.cols };
+      }
       const { pid } = execProcess(ctx, id, {
         process: proc,
         consoleSocket: o.consoleSocket,
