@@ -298,3 +298,21 @@ describe('events stream', () => {
     rt.ok(['delete', '-f', id]);
   });
 });
+
+describe('session keyring', () => {
+  const keyring = (name: string) => fs.readFileSync('/proc/keys', 'utf8').split('\n').find((l) => l.endsWith(`${name}: empty`));
+
+  it('joins a session keyring of its own, as runc does, unless --no-new-keyring', () => {
+    const own = uniqueId('keys');
+    rt.ok(['run', '-d', '--bundle', makeBundle(tmp, ['sleep', '300']).dir, own]);
+    expect(keyring(`_ses.${own}`)).toMatch(/ perm 3f1b0000 /);
+    const theirs = uniqueId('rkeys');
+    real.ok(['run', '-d', '--bundle', makeBundle(tmp, ['sleep', '300']).dir, theirs]);
+    expect(keyring(`_ses.${theirs}`)?.split(/\s+/)[4]).toBe(keyring(`_ses.${own}`)?.split(/\s+/)[4]);
+    const none = uniqueId('nokeys');
+    rt.ok(['run', '-d', '--no-new-keyring', '--bundle', makeBundle(tmp, ['sleep', '300']).dir, none]);
+    expect(keyring(`_ses.${none}`)).toBeUndefined();
+    for (const id of [own, none]) rt.ok(['delete', '-f', id]);
+    real.ok(['delete', '-f', theirs]);
+  });
+});

@@ -173,6 +173,7 @@ void build_plan(Arena& a, const Napi::Object& o, Plan* p) {
   }
   p->hostname = a.str(o.Get("hostname"));
   p->domainname = a.str(o.Get("domainname"));
+  p->session_keyring = a.str(o.Get("sessionKeyring"));
   p->parent_hooks = i32(o, "parentHooks");
   p->create_hooks = hooks(a, arr(o, "createContainerHooks"), &p->n_create_hooks);
   p->start_hooks = hooks(a, arr(o, "startContainerHooks"), &p->n_start_hooks);

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/keyctl.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -573,6 +574,16 @@ void prepare_rootfs() {
   if (P->clone_flags & CLONE_NEWUSER || P->userns_maps) {
     if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0)
       fail(STEP_SETID_ROOT, 0, nullptr);
+  }
+  if (P->session_keyring) {
+    // A session keyring of the container's own (runc: "_ses.<id>"), so keys
+    // are not shared with the host's session; permissions as runc leaves them
+    // (0x3f1b0000: possessor all, user view/read/search/link, group and other
+    // none). Kernels without keys: carry on.
+    long key = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, P->session_keyring, 0, 0, 0);
+    if (key < 0 && errno != ENOSYS) fail(STEP_KEYRING, 0, P->session_keyring);
+    if (key >= 0 && syscall(SYS_keyctl, KEYCTL_SETPERM, key, 0x3f1b0000, 0, 0) < 0)
+      fail(STEP_KEYRING, 0, P->session_keyring);
   }
   if (P->has_oom_score) {
     char v[24];

@@ -49,6 +49,7 @@ enum Step : int32_t {
   STEP_PRESERVE_FDS = 34,
   STEP_UMASK = 35,
   STEP_APPLY_SELF = 36,
+  STEP_KEYRING = 37,
 };
 
 // Messages on the sync socket (SOCK_SEQPACKET, one struct per message).
@@ -130,6 +131,7 @@ struct Plan {
   int32_t n_sysctl; KeyValue* sysctl;         // /proc/sys/... path, value
   const char* hostname;    // null: leave
   const char* domainname;  // null: leave
+  const char* session_keyring;  // name of a new session keyring to join, null: keep ours
   int32_t parent_hooks;    // 1: pause after mounts: cgroup limits, prestart/createRuntime hooks
   int32_t n_create_hooks; Hook* create_hooks;  // createContainer (before pivot)
   int32_t n_start_hooks; Hook* start_hooks;    // startContainer (after start)

@@ -13,7 +13,7 @@ const Step = {
   ROOTFS_BIND: 9, MOUNT: 10, DEVICE: 11, SYMLINK: 12, HOOK: 13, PIVOT: 14, SYSCTL: 15, MASK: 16,
   READONLY_PATH: 17, READONLY_ROOT: 18, HOSTNAME: 19, DOMAINNAME: 20, RLIMIT: 21, OOM_SCORE: 22,
   CONSOLE: 23, FIFO: 24, SETGROUPS: 25, SETGID: 26, SETUID: 27, CAPS: 28, NNP: 29, SECCOMP: 30,
-  CWD: 31, LOOKPATH: 32, EXEC: 33, PRESERVE_FDS: 34, UMASK: 35,
+  CWD: 31, LOOKPATH: 32, EXEC: 33, PRESERVE_FDS: 34, UMASK: 35, KEYRING: 37,
 } as const;
 
 const ETIMEDOUT = 110;
@@ -110,6 +110,8 @@ export function childError(msg: SyncMessage, ctx: ChildErrorContext): BerthError
       return why(`${p}.args[0]`, `looking up ${msg.detail}`);
     case Step.EXEC:
       return why(`${p}.args[0]`, `exec ${msg.detail}`);
+    case Step.KEYRING:
+      return why('--no-new-keyring', `unable to join session keyring ${msg.detail}`);
     case Step.PRESERVE_FDS:
       return why('--preserve-fds', `keeping fd ${msg.index}`);
     default:

@@ -86,6 +86,8 @@ export function createContainer(ctx: RuntimeContext, id: string, opts: CreateOpt
       consoleSocket: opts.consoleSocket,
       consoleFd: opts.consoleFd,
       noPivot: opts.noPivot === true,
+      noNewKeyring: opts.noNewKeyring === true,
+      id,
       preserveFds: opts.preserveFds ?? 0,
       hookState: { prefix: `${stateSplit[0]}"pid":`, suffix: stateSplit[1] ?? '}' },
     });

@@ -57,6 +57,8 @@ export interface NativePlan {
   sysctl: { path: string; value: string }[];
   hostname?: string;
   domainname?: string;
+  /** Name of a new session keyring for the container; absent with --no-new-keyring. */
+  sessionKeyring?: string;
   /** Pause after the mounts so the parent can apply cgroup limits and run prestart/createRuntime hooks. */
   parentHooks: boolean;
   createContainerHooks: PlanHook[];

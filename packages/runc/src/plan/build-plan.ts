@@ -28,6 +28,10 @@ export interface InitPlanInput {
   consoleSocket?: string;
   consoleFd?: number;
   noPivot: boolean;
+  /** --no-new-keyring: keep the runtime's session keyring. */
+  noNewKeyring?: boolean;
+  /** The container id (names the session keyring). */
+  id?: string;
   preserveFds: number;
   /** The state JSON given to createContainer/startContainer hooks, split around the pid. */
   hookState?: { prefix: string; suffix: string };
@@ -157,6 +161,7 @@ export function buildInitPlan(input: InitPlanInput): BuiltPlan {
     sysctl: planSysctl(linux.sysctl, ns),
     hostname: spec.hostname,
     domainname: spec.domainname,
+    sessionKeyring: input.noNewKeyring || !input.id ? undefined : `_ses.${input.id}`,
     // Always pause after the mounts: the parent applies linux.resources there,
     // then runs prestart/createRuntime hooks (runc's procHooks).
     parentHooks: true,
