@@ -24,14 +24,10 @@ export function startContainer(ctx: RuntimeContext, id: string): void {
   try {
     const buf = Buffer.alloc(1);
     for (let waited = 0; ; waited++) {
-      let n = 0;
-      try {
-        n = fs.readSync(fd, buf, 0, 1, null);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      }
-      if (n === 1) break;
-      if (!isAlive(record.initPid, record.initStartTime)) {
+      if (readByte(fd, buf) === 1) break;
+      // A short-lived process may have written, exec'd and exited between our
+      // read and this check: only a fifo that is still empty means it died early.
+      if (!isAlive(record.initPid, record.initStartTime) && readByte(fd, buf) !== 1) {
         // A failed startContainer hook ends init here; it said why on the container's stderr.
         const hint = record.config.hooks?.startContainer?.length ? ' (a startContainer hook failed: see the container\'s stderr)' : '';
         throw internal(`container init exited before it could be started${hint}`);
@@ -42,13 +38,7 @@ export function startContainer(ctx: RuntimeContext, id: string): void {
     // file means the container's process now runs, so poststart hooks come
     // after it as the spec orders.
     for (let waited = 0; ; waited++) {
-      let n = 1;
-      try {
-        n = fs.readSync(fd, buf, 0, 1, null);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      }
-      if (n === 0 || !isAlive(record.initPid, record.initStartTime)) break;
+      if (readByte(fd, buf) === 0 || !isAlive(record.initPid, record.initStartTime)) break;
       sleep(waited < 100 ? 1 : 10);
     }
   } finally {
@@ -65,5 +55,15 @@ export function startContainer(ctx: RuntimeContext, id: string): void {
       // gone already
     }
     throw err;
+  }
+}
+
+/** One non-blocking read of the fifo: 1 (the byte), 0 (end of file) or -1 (nothing yet). */
+function readByte(fd: number, buf: Buffer): number {
+  try {
+    return fs.readSync(fd, buf, 0, 1, null);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    return -1;
   }
 }
