@@ -18,3 +18,4 @@ SH
 }
 launcher berth-runc packages/runc/dist/berth-runc.mjs
 launcher berth-containerd packages/containerd/dist/main.js
+launcher berth-shim packages/shim/dist/berth-shim.mjs

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -478,6 +479,16 @@ Napi::Value RestoreTermios(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setChildSubreaper(): prctl(PR_SET_CHILD_SUBREAPER) for berth-shim. Orphaned
+// descendants (a container's init once a runc binary that created it exits,
+// processes of a container without its own pid namespace) are then re-parented
+// to the shim instead of pid 1, so the shim can reap them and learn their exit
+// status (prctl(2)).
+Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info) {
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) throw errno_error(info.Env(), "prctl(PR_SET_CHILD_SUBREAPER)", errno);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 Napi::Value AttachDeviceFilter(const Napi::CallbackInfo& info);  // devices_bpf.cc
@@ -498,6 +509,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setRaw", Napi::Function::New(env, SetRaw));
   exports.Set("restoreTermios", Napi::Function::New(env, RestoreTermios));
   exports.Set("attachDeviceFilter", Napi::Function::New(env, AttachDeviceFilter));
+  exports.Set("setChildSubreaper", Napi::Function::New(env, SetChildSubreaper));
   return exports;
 }
 

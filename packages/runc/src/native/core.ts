@@ -52,6 +52,8 @@ export interface NativeCore {
   restoreTermios(fd: number, saved: Buffer): void;
   /** Loads a cgroup device eBPF program and makes it the only one on the cgroup2 dir. */
   attachDeviceFilter(cgroupDir: string, insns: Buffer): void;
+  /** prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants become our children (berth-shim). */
+  setChildSubreaper(): void;
 }
 
 let loaded: NativeCore | undefined;
