@@ -132,7 +132,11 @@ export function validateContainer(c: Omit<ContainerInfo, 'createdAt' | 'updatedA
 }
 
 export class ContainerStore {
-  constructor(private readonly db: MetadataDB) {}
+  /** `changed(true)` after a delete lets the garbage collector free the container's snapshot. */
+  constructor(
+    private readonly db: MetadataDB,
+    private readonly changed: (deleted: boolean) => void = () => {},
+  ) {}
 
   async get(ns: string, id: string): Promise<ContainerInfo> {
     const r = await this.db.view((tx) => tx.get<ContainerRecord>(containerKey(ns, id)));
@@ -204,5 +208,6 @@ export class ContainerStore {
       if ((await tx.get(containerKey(ns, id))) === undefined) throw notFound(`container ${goQuote(id)}`);
       tx.del(containerKey(ns, id));
     });
+    this.changed(true);
   }
 }

@@ -8,7 +8,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { internal } from '@berth/errors';
+import { Containers } from '../gen/containerd/services/containers/v1/containers_pb.js';
+import { ContainerStore } from '../containers/store.js';
+import { containersService } from '../containers/service.js';
 import { Events } from '../gen/containerd/services/events/v1/events_pb.js';
+import { Tasks } from '../gen/containerd/services/tasks/v1/tasks_pb.js';
+import { ShimRegistry } from '../tasks/shims.js';
+import { tasksService } from '../tasks/service.js';
 import { Health } from '../gen/grpc/health/v1/health_pb.js';
 import { Introspection } from '../gen/containerd/services/introspection/v1/introspection_pb.js';
 import { Namespaces } from '../gen/containerd/services/namespaces/v1/namespace_pb.js';
@@ -27,12 +33,15 @@ import { versionService, type VersionInfo } from '../services/version.js';
 import type { Config } from './config.js';
 import { serverIdentity } from './identity.js';
 import { metadataPath, servedPlugins } from './plugins.js';
+import { openSnapshotsAndDiff } from './snapshots.js';
+import { openStorage, type Storage } from './storage.js';
 import { prepareSocket, socketPath } from './socket.js';
 
 export interface Daemon {
   readonly address: string;
   readonly db: MetadataDB;
   readonly events: Exchange;
+  readonly storage: Storage;
   close(graceMs?: number): Promise<void>;
 }
 
@@ -55,6 +64,9 @@ export async function startDaemon(config: Config, version: VersionInfo, log: Log
   const events = new Exchange(log.with({ module: 'events' }));
   const identity = await serverIdentity(root);
   const plugins = servedPlugins(root);
+  const storage = await openStorage(root, db, events, log);
+  const layers = await openSnapshotsAndDiff(root, db, events, storage, log);
+  layers.addPlugins(plugins);
 
   const server = new grpc.Server({
     'grpc.max_receive_message_length': maxMessageSize,
@@ -64,8 +76,15 @@ export async function startDaemon(config: Config, version: VersionInfo, log: Log
   serveService(server, Version, versionService(version), opts);
   serveService(server, Introspection, introspectionService(() => plugins, identity), opts);
   serveService(server, Namespaces, namespacesService(new NamespaceStore(db), events), opts);
+  const containers = new ContainerStore(db, (deleted) => storage.gc.scheduler.mutated(deleted));
+  serveService(server, Containers, containersService(containers, events), opts);
+  // Shims outlive us: find the ones still running before serving any call.
+  const shims = new ShimRegistry(state, address, log.with({ module: 'tasks' }));
+  await shims.reconnectAll();
+  serveService(server, Tasks, tasksService({ containers, shims, state, containerdAddress: address, log: log.with({ module: 'tasks' }) }), opts);
   serveService(server, Events, eventsService(events), opts);
-  const health = new HealthState(new Set([Version, Introspection, Namespaces, Events].map((s) => s.typeName)));
+  const storageServices = [...storage.serve(server, opts), ...layers.serve(server, opts)];
+  const health = new HealthState(new Set([...[Version, Introspection, Namespaces, Containers, Tasks, Events].map((s) => s.typeName), ...storageServices]));
   serveService(server, Health, healthService(health), opts);
 
   try {
@@ -74,6 +93,8 @@ export async function startDaemon(config: Config, version: VersionInfo, log: Log
     await fs.chmod(address, 0o660);
   } catch (err) {
     server.forceShutdown();
+    await storage.close();
+    await layers.close();
     await db.close();
     throw err;
   }
@@ -84,6 +105,7 @@ export async function startDaemon(config: Config, version: VersionInfo, log: Log
     address,
     db,
     events,
+    storage,
     close(graceMs = 2000) {
       closing ??= (async () => {
         health.stopServing();
@@ -97,6 +119,8 @@ export async function startDaemon(config: Config, version: VersionInfo, log: Log
             resolve();
           });
         });
+        await storage.close();
+        await layers.close();
         await db.close();
         await fs.rm(address, { force: true });
       })();

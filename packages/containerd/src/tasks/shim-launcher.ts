@@ -1,0 +1,50 @@
+/**
+ * Starts berth-shim for one container and connects to it. The contract
+ * (packages/shim/README.md): `berth-shim -namespace NS -id ID -address
+ * <containerd socket> -bundle DIR start` daemonizes a shim (setsid, subreaper)
+ * and prints its address ("unix:///...") once it serves; the same address is
+ * in <bundle>/address, which is how a restarted daemon finds its shims again.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { internal } from '@berth/errors';
+
+const run = promisify(execFile);
+
+/** BERTH_SHIM_BINARY, else the repo's bin/berth-shim, else berth-shim on PATH. */
+export function shimBinary(): string {
+  if (process.env.BERTH_SHIM_BINARY) return process.env.BERTH_SHIM_BINARY;
+  // dist/tasks/shim-launcher.js (or src/tasks/...) -> <repo>/bin/berth-shim
+  const repoBin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/berth-shim');
+  return fs.existsSync(repoBin) ? repoBin : 'berth-shim';
+}
+
+export interface ShimLaunch {
+  namespace: string;
+  id: string;
+  bundle: string;
+  /** containerd's own socket: the shim publishes task events there. */
+  containerdAddress: string;
+}
+
+export async function startShim(l: ShimLaunch): Promise<string> {
+  const args = ['-namespace', l.namespace, '-id', l.id, '-address', l.containerdAddress, '-bundle', l.bundle, 'start'];
+  try {
+    const { stdout } = await run(shimBinary(), args, { timeout: 30_000 });
+    const address = stdout.trim().split('\n').pop() ?? '';
+    if (!address.startsWith('unix://')) throw internal(`berth-shim start printed no address: ${JSON.stringify(stdout)}`);
+    return address;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw internal(`failed to start shim: ${(e.stderr ?? '').trim() || e.message}`, err);
+  }
+}
+
+/** `berth-shim delete`: cleans up after a shim that is gone (runtime delete, unmount). */
+export async function cleanupDeadShim(l: ShimLaunch): Promise<void> {
+  const args = ['-namespace', l.namespace, '-id', l.id, '-address', l.containerdAddress, '-bundle', l.bundle, 'delete'];
+  await run(shimBinary(), args, { timeout: 30_000 }).catch(() => undefined);
+}
