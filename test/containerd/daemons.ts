@@ -92,15 +92,16 @@ async function waitServing(d: Running, what: string): Promise<void> {
 /**
  * bin/berth-containerd on <dir>/c.sock with <dir>/root and <dir>/state (`dir` may
  * be reused to restart), or with exactly `args` when given (then `address` says
- * where it will listen).
+ * where it will listen); `command` replaces bin/berth-containerd (another build).
  */
 export async function startBerthContainerd(
   dir = tempDir('ctrd'),
   custom?: { args: string[]; address: string },
+  command = bin('berth-containerd'),
 ): Promise<Running> {
   const address = custom?.address ?? path.join(dir, 'c.sock');
   const args = custom?.args ?? ['--root', path.join(dir, 'root'), '--state', path.join(dir, 'state'), '--address', address];
-  const d = launch(bin('berth-containerd'), args, dir, address);
+  const d = launch(command, args, dir, address);
   await waitServing(d, 'berth-containerd');
   return d;
 }

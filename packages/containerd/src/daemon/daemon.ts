@@ -7,13 +7,16 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { internal } from '@berth/errors';
 import { Containers } from '../gen/containerd/services/containers/v1/containers_pb.js';
 import { ContainerStore } from '../containers/store.js';
 import { containersService } from '../containers/service.js';
 import { Events } from '../gen/containerd/services/events/v1/events_pb.js';
+import { TaskExitSchema } from '../gen/containerd/events/task_pb.js';
 import { Tasks } from '../gen/containerd/services/tasks/v1/tasks_pb.js';
 import { ShimRegistry } from '../tasks/shims.js';
+import { SpareShims } from '../tasks/spare.js';
 import { tasksService } from '../tasks/service.js';
 import { Health } from '../gen/grpc/health/v1/health_pb.js';
 import { Introspection } from '../gen/containerd/services/introspection/v1/introspection_pb.js';
@@ -79,9 +82,12 @@ export async function startDaemon(config: Config, version: VersionInfo, log: Log
   const containers = new ContainerStore(db, (deleted) => storage.gc.scheduler.mutated(deleted));
   serveService(server, Containers, containersService(containers, events), opts);
   // Shims outlive us: find the ones still running before serving any call.
-  const shims = new ShimRegistry(state, address, log.with({ module: 'tasks' }));
+  const shims = new ShimRegistry(state, address, log.with({ module: 'tasks' }), (ns, id, exit) => {
+    events.publish(ns, '/tasks/exit', TaskExitSchema, { containerId: id, id, pid: exit.pid, exitStatus: exit.exitStatus, exitedAt: timestampFromDate(exit.exitedAt) });
+  });
   await shims.reconnectAll();
-  serveService(server, Tasks, tasksService({ containers, shims, state, containerdAddress: address, log: log.with({ module: 'tasks' }) }), opts);
+  const spares = new SpareShims(state, address, log.with({ module: 'tasks' }));
+  serveService(server, Tasks, tasksService({ containers, shims, spares, state, containerdAddress: address, log: log.with({ module: 'tasks' }) }), opts);
   serveService(server, Events, eventsService(events), opts);
   const storageServices = [...storage.serve(server, opts), ...layers.serve(server, opts)];
   const health = new HealthState(new Set([...[Version, Introspection, Namespaces, Containers, Tasks, Events].map((s) => s.typeName), ...storageServices]));
@@ -99,6 +105,8 @@ export async function startDaemon(config: Config, version: VersionInfo, log: Log
     throw err;
   }
   log.info('serving...', { address, root, state, uuid: identity.uuid });
+  // After binding: a spare publishes its events to our socket.
+  await spares.init();
 
   let closing: Promise<void> | undefined;
   return {
@@ -119,6 +127,8 @@ export async function startDaemon(config: Config, version: VersionInfo, log: Log
             resolve();
           });
         });
+        await spares.close();
+        shims.closeAll();
         await storage.close();
         await layers.close();
         await db.close();

@@ -59,7 +59,20 @@ describe('namespace store (level)', () => {
       await ensureNamespace(tx, 'busy');
       tx.put(objectKey('busy', 'images', 'docker.io/library/busybox:latest'), { schema: 1 });
       tx.put(objectKey('busy', 'snapshots', 'overlayfs/k1'), { schema: 1 });
+      tx.put(objectKey('busy', 'snapshots', 'native/k1'), { schema: 1 });
+      tx.put(objectKey('busy', 'containers', 'c1'), { schema: 1 });
+      tx.put(objectKey('busy', 'content', 'blob/sha256:00'), { schema: 1 });
       tx.put(objectKey('busy', 'leases', 'l1'), { schema: 1 });
+    });
+    // containerd's order (not the keys' order): images, blobs, containers, snapshotters by name
+    const full = await rejection(store.delete('busy'));
+    expect(full.message).toBe(
+      'namespace "busy" must be empty, but it still has images, blobs, containers, snapshots on "native" snapshotter, snapshots on "overlayfs" snapshotter',
+    );
+    await db.update(async (tx) => {
+      tx.del(objectKey('busy', 'containers', 'c1'));
+      tx.del(objectKey('busy', 'content', 'blob/sha256:00'));
+      tx.del(objectKey('busy', 'snapshots', 'native/k1'));
     });
     const busy = await rejection(store.delete('busy'));
     expect(isBerthError(busy, 'FailedPrecondition')).toBe(true);

@@ -25,13 +25,16 @@ export async function ensureNamespace(tx: WriteTx, name: string): Promise<void> 
 async function contents(tx: ReadTx, name: string): Promise<string[]> {
   const prefix = objectsPrefix(name);
   const kinds = new Set<string>();
+  const snapshotters = new Set<string>();
   for (const key of await tx.keys(prefix)) {
     const [kind, sub] = key.slice(prefix.length).split('/');
-    if (kind === 'images' || kind === 'containers') kinds.add(kind);
-    else if (kind === 'content') kinds.add('blobs');
-    else if (kind === 'snapshots') kinds.add(`snapshots on ${goQuote(sub ?? '')} snapshotter`);
+    if (kind === 'images' || kind === 'containers' || kind === 'content') kinds.add(kind);
+    else if (kind === 'snapshots') snapshotters.add(sub ?? '');
   }
-  return [...kinds];
+  // containerd's order (namespaceEmpty): images, blobs, containers, then each snapshotter by name.
+  const out: string[] = (['images', 'content', 'containers'] as const).filter((k) => kinds.has(k)).map((k) => (k === 'content' ? 'blobs' : k));
+  for (const s of [...snapshotters].sort()) out.push(`snapshots on ${goQuote(s)} snapshotter`);
+  return out;
 }
 
 export class NamespaceStore {

@@ -16,6 +16,7 @@ import { parseFilters } from '../filters/parse.js';
 import type { ContainerStore } from '../containers/store.js';
 import { bundleDir, type ShimHandle, type ShimRegistry } from './shims.js';
 import { startShim } from './shim-launcher.js';
+import type { SpareShims } from './spare.js';
 
 /** Runtimes berth-shim stands in for (containerd's runc shims). */
 const SUPPORTED_RUNTIMES = new Set(['io.containerd.runc.v2', 'io.containerd.runc.v1', 'io.containerd.runtime.v1.linux']);
@@ -23,6 +24,8 @@ const SUPPORTED_RUNTIMES = new Set(['io.containerd.runc.v2', 'io.containerd.runc
 export interface TasksDeps {
   containers: ContainerStore;
   shims: ShimRegistry;
+  /** A pre-started shim a Create binds instead of starting one (optional). */
+  spares?: SpareShims;
   state: string;
   containerdAddress: string;
   log: Logger;
@@ -66,22 +69,36 @@ export function tasksService(d: TasksDeps): ImplOf<typeof Tasks> {
       let shim: ShimHandle | undefined;
       try {
         await fs.writeFile(path.join(bundle, 'config.json'), container.spec.value);
-        const address = await startShim({ namespace: ns, id: req.containerId, bundle, containerdAddress: d.containerdAddress });
-        shim = d.shims.attach(ns, req.containerId, bundle, address);
         const options = req.options ?? (container.runtime.options ? { typeUrl: container.runtime.options.typeUrl, value: container.runtime.options.value } : undefined);
-        const { pid } = await shim.client.create(
-          {
-            id: req.containerId,
-            bundle,
-            rootfs: req.rootfs,
-            terminal: req.terminal,
-            stdin: req.stdin,
-            stdout: req.stdout,
-            stderr: req.stderr,
-            ...(options ? { options } : {}),
-          },
-          { namespace: ns },
-        );
+        const createReq = {
+          id: req.containerId,
+          bundle,
+          rootfs: req.rootfs,
+          terminal: req.terminal,
+          stdin: req.stdin,
+          stdout: req.stdout,
+          stderr: req.stderr,
+          ...(options ? { options } : {}),
+        };
+        const spare = d.spares?.take();
+        let pid: number | undefined;
+        if (spare !== undefined) {
+          shim = d.shims.attach(ns, req.containerId, bundle, spare);
+          try {
+            ({ pid } = await shim.client.create(createReq, { namespace: ns }));
+          } catch (err) {
+            // A spare that died before it was bound: start a shim of our own.
+            if (!isBerthError(err, 'Unavailable')) throw err;
+            d.log.warn('spare shim unavailable', { address: spare, error: (err as Error).message });
+            d.shims.detach(ns, req.containerId);
+            shim = undefined;
+          }
+        }
+        if (pid === undefined) {
+          const address = await startShim({ namespace: ns, id: req.containerId, bundle, containerdAddress: d.containerdAddress });
+          shim = d.shims.attach(ns, req.containerId, bundle, address);
+          ({ pid } = await shim.client.create(createReq, { namespace: ns }));
+        }
         return { containerId: req.containerId, pid };
       } catch (err) {
         if (shim) {

@@ -31,7 +31,15 @@ export interface ShimLaunch {
 }
 
 export async function startShim(l: ShimLaunch): Promise<string> {
-  const args = ['-namespace', l.namespace, '-id', l.id, '-address', l.containerdAddress, '-bundle', l.bundle, 'start'];
+  return launch(['-namespace', l.namespace, '-id', l.id, '-address', l.containerdAddress, '-bundle', l.bundle, 'start']);
+}
+
+/** A spare shim: no container yet (random socket); the first Create binds it. */
+export async function startSpareShim(containerdAddress: string): Promise<string> {
+  return launch(['-address', containerdAddress, 'start']);
+}
+
+async function launch(args: string[]): Promise<string> {
   try {
     const { stdout } = await run(shimBinary(), args, { timeout: 30_000 });
     const address = stdout.trim().split('\n').pop() ?? '';
@@ -43,8 +51,30 @@ export async function startShim(l: ShimLaunch): Promise<string> {
   }
 }
 
-/** `berth-shim delete`: cleans up after a shim that is gone (runtime delete, unmount). */
-export async function cleanupDeadShim(l: ShimLaunch): Promise<void> {
+/** What `berth-shim delete` prints: the recorded exit, or 137 and now. */
+export interface DeadShimExit {
+  pid: number;
+  exitStatus: number;
+  exitedAt: Date;
+}
+
+/**
+ * `berth-shim delete`: cleans up after a shim that is gone (runtime delete,
+ * unmount) and returns the task's exit as the shim recorded it (undefined
+ * when the cleanup failed or printed nothing usable).
+ */
+export async function cleanupDeadShim(l: ShimLaunch): Promise<DeadShimExit | undefined> {
   const args = ['-namespace', l.namespace, '-id', l.id, '-address', l.containerdAddress, '-bundle', l.bundle, 'delete'];
-  await run(shimBinary(), args, { timeout: 30_000 }).catch(() => undefined);
+  try {
+    const { stdout } = await run(shimBinary(), args, { timeout: 30_000 });
+    const r = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { pid?: unknown; exitStatus?: unknown; exitedAt?: unknown };
+    const exitedAt = typeof r.exitedAt === 'string' ? new Date(r.exitedAt) : new Date();
+    return {
+      pid: typeof r.pid === 'number' ? r.pid : 0,
+      exitStatus: typeof r.exitStatus === 'number' ? r.exitStatus : 137,
+      exitedAt: Number.isNaN(exitedAt.getTime()) ? new Date() : exitedAt,
+    };
+  } catch {
+    return undefined;
+  }
 }

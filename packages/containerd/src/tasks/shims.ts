@@ -10,7 +10,10 @@ import { Task } from '../gen/containerd/runtime/v2/task/shim_pb.js';
 import { connect, createClient } from '../grpc/client.js';
 import type { ClientOf } from '../grpc/types.js';
 import type { Logger } from '../log.js';
-import { cleanupDeadShim } from './shim-launcher.js';
+import { cleanupDeadShim, type DeadShimExit } from './shim-launcher.js';
+
+/** Told the exit of a task whose shim was found dead (containerd publishes /tasks/exit for it). */
+export type DeadShimListener = (namespace: string, id: string, exit: DeadShimExit) => void;
 
 export const runtimeDir = (state: string) => path.join(state, 'io.containerd.runtime.v2.task');
 export const bundleDir = (state: string, ns: string, id: string) => path.join(runtimeDir(state), ns, id);
@@ -31,6 +34,7 @@ export class ShimRegistry {
     private readonly state: string,
     private readonly containerdAddress: string,
     private readonly log: Logger,
+    private readonly onDeadShim: DeadShimListener = () => undefined,
   ) {}
 
   private key(ns: string, id: string): string {
@@ -60,8 +64,9 @@ export class ShimRegistry {
 
   /**
    * After a restart: reconnect to every shim that still answers; for one that
-   * is gone, run the shim's own cleanup (runtime delete, unmount) and drop the
-   * bundle, as containerd's runtime v2 manager does on load.
+   * is gone, run the shim's own cleanup (runtime delete, unmount), drop the
+   * bundle and report the exit it printed, as containerd's runtime v2 manager
+   * does on load (cleanupAfterDeadShim publishes /tasks/exit).
    */
   async reconnectAll(): Promise<void> {
     const root = runtimeDir(this.state);
@@ -81,8 +86,9 @@ export class ShimRegistry {
             this.detach(ns, id);
           }
         }
-        await cleanupDeadShim({ namespace: ns, id, bundle, containerdAddress: this.containerdAddress });
+        const exit = await cleanupDeadShim({ namespace: ns, id, bundle, containerdAddress: this.containerdAddress });
         await fs.rm(bundle, { recursive: true, force: true });
+        if (exit) this.onDeadShim(ns, id, exit);
       }
     }
   }
