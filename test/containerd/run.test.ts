@@ -61,4 +61,20 @@ describe('ctr run against berth-containerd', () => {
     expect(c('containers', 'rm', id).status).toBe(0);
     expect(c('tasks', 'ls', '-q').stdout).toBe('');
   });
+
+  it('answers containerd\'s errors for a duplicate container id and unknown tasks, leaving nothing behind', () => {
+    const id = `dup-${process.pid}`;
+    expect(c('containers', 'create', image, id).status).toBe(0);
+    const dup = c('containers', 'create', image, id);
+    expect(dup.status).toBe(1);
+    expect(dup.stderr).toMatch(/already exists/);
+    const noTask = c('tasks', 'kill', `nope-${process.pid}`);
+    expect(noTask.status).toBe(1);
+    expect(noTask.stderr).toMatch(/not found/);
+    const startMissing = c('tasks', 'start', `nope-${process.pid}`);
+    expect(startMissing.status).toBe(1);
+    expect(startMissing.stderr).toMatch(/not found/);
+    expect(c('containers', 'rm', id).status).toBe(0);
+    expect(c('containers', 'ls', '-q').stdout).not.toContain(id);
+  });
 });
