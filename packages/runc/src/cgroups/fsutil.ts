@@ -158,10 +158,8 @@ export function parseKeyValues(text: string): Map<string, number> {
   return out;
 }
 
-/** Block the thread: cgroup state changes (freezing, rmdir) settle in ms. */
-export function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
+/** Cgroup state changes (freezing, rmdir) settle in ms: callers block for them. */
+export { sleepMs } from '../util/sleep.js';
 
 export function dirExists(dir: string): boolean {
   try {

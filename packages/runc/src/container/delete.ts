@@ -11,8 +11,8 @@ import { cgroupManagerFromPaths } from '../cgroups/manager.js';
 import { isAlive } from '../state/proc.js';
 import { runHooks } from './hooks.js';
 import { hookState } from './oci-state.js';
+import { sleepMs } from '../util/sleep.js';
 
-const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 export function deleteContainer(ctx: RuntimeContext, id: string, force = false): void {
   let record;
@@ -40,7 +40,7 @@ export function deleteContainer(ctx: RuntimeContext, id: string, force = false):
     } catch {
       // already gone
     }
-    for (let i = 0; i < 1000 && isAlive(record.initPid, record.initStartTime); i++) sleep(i < 50 ? 1 : 10);
+    for (let i = 0; i < 1000 && isAlive(record.initPid, record.initStartTime); i++) sleepMs(i < 50 ? 1 : 10);
   }
   try {
     if (cgroups.exists()) cgroups.signalAll('SIGKILL');

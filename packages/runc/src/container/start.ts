@@ -10,8 +10,8 @@ import { containerStatus } from './status.js';
 import { isAlive } from '../state/proc.js';
 import { runHooks } from './hooks.js';
 import { hookState } from './oci-state.js';
+import { sleepMs } from '../util/sleep.js';
 
-const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 export function startContainer(ctx: RuntimeContext, id: string): void {
   const record = ctx.store.read(id);
@@ -32,14 +32,14 @@ export function startContainer(ctx: RuntimeContext, id: string): void {
         const hint = record.config.hooks?.startContainer?.length ? ' (a startContainer hook failed: see the container\'s stderr)' : '';
         throw internal(`container init exited before it could be started${hint}`);
       }
-      sleep(waited < 100 ? 1 : 10);
+      sleepMs(waited < 100 ? 1 : 10);
     }
     // init keeps its end open until execve closes it (close-on-exec): end of
     // file means the container's process now runs, so poststart hooks come
     // after it as the spec orders.
     for (let waited = 0; ; waited++) {
       if (readByte(fd, buf) === 0 || !isAlive(record.initPid, record.initStartTime)) break;
-      sleep(waited < 100 ? 1 : 10);
+      sleepMs(waited < 100 ? 1 : 10);
     }
   } finally {
     fs.closeSync(fd);
