@@ -19,3 +19,5 @@ SH
 launcher berth-runc packages/runc/dist/berth-runc.mjs
 launcher berth-containerd packages/containerd/dist/main.js
 launcher berth-shim packages/shim/dist/berth-shim.mjs
+launcher berth packages/cli/dist/berth.mjs
+launcher berthd packages/dockerd/dist/main.js

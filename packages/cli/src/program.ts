@@ -1,0 +1,68 @@
+/**
+ * The berth command tree (commander), with docker's help layout and docker's
+ * wording and exit statuses for usage mistakes: unknown command -> exit 1,
+ * unknown flag -> exit 125, arguments to a command that takes none -> exit 1.
+ */
+import { Command, CommanderError } from 'commander';
+import { CLIENT_VERSION } from './buildinfo.js';
+import { ExitError, usageError } from './errors.js';
+import { describeCommand, formatHelp, fullName, usageLine } from './help.js';
+import { infoCommands } from './commands/info.js';
+import { versionCommand } from './commands/version.js';
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+export function buildProgram(): Command {
+  const program = new Command('berth');
+  describeCommand(program, { usage: '[OPTIONS] COMMAND' });
+  program
+    .description('A self-sufficient runtime for containers')
+    .option('-D, --debug', 'Enable debug mode')
+    .option('-H, --host <list>', 'Daemon socket to connect to', collect, [])
+    .option('-l, --log-level <string>', 'Set the logging level ("debug", "info",\n"warn", "error", "fatal") (default "info")')
+    .option('-v, --version', 'Print version information and quit')
+    .argument('[command]')
+    .argument('[args...]')
+    .action((name: string | undefined, _args: string[], opts: { version?: boolean }) => {
+      if (opts.version) {
+        process.stdout.write(`Berth version ${CLIENT_VERSION}, build ${process.env.BERTH_BUILD_COMMIT ?? 'unknown'}\n`);
+        return;
+      }
+      if (name) throw new ExitError(`berth: unknown command: berth ${name}\n\nRun 'berth --help' for more information`, 1);
+      program.outputHelp();
+    });
+  versionCommand(program);
+  infoCommands(program);
+  applyDockerStyle(program);
+  return program;
+}
+
+/** Every command: docker's help, and commander's errors rewritten in docker's words. */
+function applyDockerStyle(cmd: Command): void {
+  cmd.helpOption('-h, --help', 'Print usage');
+  cmd.configureHelp({ formatHelp: (c) => formatHelp(c) });
+  cmd.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+  cmd.exitOverride((err: CommanderError) => {
+    throw translate(cmd, err);
+  });
+  for (const sub of cmd.commands) applyDockerStyle(sub);
+}
+
+function translate(cmd: Command, err: CommanderError): Error {
+  const usage = cmd.parent ? usageLine(cmd) : 'berth [OPTIONS] COMMAND [ARG...]';
+  const quoted = /'([^']*)'/.exec(err.message)?.[1] ?? '';
+  switch (err.code) {
+    case 'commander.helpDisplayed':
+    case 'commander.help':
+    case 'commander.version':
+      return new ExitError('', 0);
+    case 'commander.unknownOption':
+      return usageError(`unknown flag: ${quoted}`, usage, fullName(cmd));
+    case 'commander.optionMissingArgument':
+      return usageError(`flag needs an argument: ${quoted.split(/[ ,]/).pop() ?? quoted}`, usage, fullName(cmd));
+    case 'commander.excessArguments':
+      return usageError(`berth: '${fullName(cmd)}' accepts no arguments`, usage, fullName(cmd), 1);
+    default:
+      return new ExitError(err.message.replace(/^error: /, ''), err.exitCode || 1);
+  }
+}

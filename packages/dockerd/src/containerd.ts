@@ -1,0 +1,37 @@
+/**
+ * berthd's view of berth-containerd: typed clients for the services it uses,
+ * all in berthd's own containerd namespace (dockerd's "moby"), over one channel.
+ */
+import { connect, createClient } from '@berth/containerd/grpc/client';
+import type { ClientOf } from '@berth/containerd/grpc/types';
+import { Containers } from '@berth/containerd/gen/containerd/services/containers/v1/containers_pb';
+import { Images } from '@berth/containerd/gen/containerd/services/images/v1/images_pb';
+import { Tasks } from '@berth/containerd/gen/containerd/services/tasks/v1/tasks_pb';
+import { Version } from '@berth/containerd/gen/containerd/services/version/v1/version_pb';
+
+export interface Containerd {
+  readonly address: string;
+  readonly namespace: string;
+  readonly version: ClientOf<typeof Version>;
+  readonly images: ClientOf<typeof Images>;
+  readonly containers: ClientOf<typeof Containers>;
+  readonly tasks: ClientOf<typeof Tasks>;
+  close(): void;
+}
+
+export function connectContainerd(address: string, namespace: string): Containerd {
+  const channel = connect(address);
+  const defaults = { namespace };
+  return {
+    address,
+    namespace,
+    version: createClient(Version, channel, defaults),
+    images: createClient(Images, channel, defaults),
+    containers: createClient(Containers, channel, defaults),
+    tasks: createClient(Tasks, channel, defaults),
+    close: () => channel.close(),
+  };
+}
+
+/** A short deadline for the calls /version and /info make: they must answer even when containerd does not. */
+export const quickCall = { deadline: 5_000 };

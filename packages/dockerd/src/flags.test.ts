@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { compareVersions } from './api-version.js';
+import { defaultHost, parseFlags, unixSocketPath } from './flags.js';
+import { parseRuncVersion } from './system/runtime.js';
+
+describe('berthd flags', () => {
+  it('takes dockerd\'s names and defaults', () => {
+    const f = parseFlags(['-H', 'unix:///tmp/a.sock', '--host=unix:///tmp/b.sock', '--data-root', '/d', '--containerd=/c.sock', '-D']);
+    expect(f.hosts).toEqual(['unix:///tmp/a.sock', 'unix:///tmp/b.sock']);
+    expect(f.dataRoot).toBe('/d');
+    expect(f.containerd).toBe('/c.sock');
+    expect(f.containerdNamespace).toBe('moby');
+    expect(f.logLevel).toBe('debug');
+    expect(parseFlags([]).hosts).toEqual([defaultHost]);
+    expect(parseFlags(['-D', '--log-level', 'warn']).logLevel).toBe('warn');
+  });
+
+  it('refuses unknown flags, missing values and non-unix hosts', () => {
+    expect(() => parseFlags(['--nope'])).toThrow(/unknown flag/);
+    expect(() => parseFlags(['--data-root'])).toThrow(/needs an argument/);
+    expect(() => parseFlags(['--log-level', 'loud'])).toThrow(/logging level/);
+    expect(() => unixSocketPath('tcp://0.0.0.0:2375')).toThrow(/unix/);
+    expect(unixSocketPath('unix:///run/x.sock')).toBe('/run/x.sock');
+  });
+});
+
+describe('API versions', () => {
+  it('compares part by part, like moby', () => {
+    expect(compareVersions('1.9', '1.24')).toBeLessThan(0);
+    expect(compareVersions('1.45', '1.45')).toBe(0);
+    expect(compareVersions('1.100', '1.45')).toBeGreaterThan(0);
+    expect(compareVersions('2', '1.45')).toBeGreaterThan(0);
+  });
+
+  it('parses runc --version', () => {
+    expect(parseRuncVersion('runc version 1.1.12\ncommit: v1.1.12-0-g51d5e94\nspec: 1.0.2\n')).toEqual({ version: '1.1.12', commit: 'v1.1.12-0-g51d5e94' });
+    expect(parseRuncVersion('garbage')).toBeUndefined();
+  });
+});

@@ -1,0 +1,27 @@
+/**
+ * The Express application: request logging, the version middleware, the routers,
+ * then moby's 404 and error shapes.
+ */
+import express, { type Express } from 'express';
+import type { Logger } from '@berth/containerd/log';
+import type { Containerd } from '../containerd.js';
+import { swarmRoutes } from '../routes/swarm.js';
+import { systemRoutes } from '../routes/system.js';
+import type { DaemonSettings } from '../system/info.js';
+import { apiVersionMiddleware } from './api-version.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { requestLog } from './request-log.js';
+
+export function createApp(containerd: Containerd, settings: DaemonSettings, log: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('strict routing', false);
+  app.use(requestLog(log));
+  app.use(apiVersionMiddleware);
+  app.use(systemRoutes(containerd, settings));
+  app.use(swarmRoutes());
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+  return app;
+}
