@@ -35,8 +35,9 @@ export async function startShim(l: ShimLaunch): Promise<string> {
 }
 
 /** A spare shim: no container yet (random socket); the first Create binds it. */
-export async function startSpareShim(containerdAddress: string): Promise<string> {
-  return launch(['-address', containerdAddress, 'start']);
+/** A spare on a socket path the caller chose (and recorded) beforehand. */
+export async function startSpareShim(containerdAddress: string, socket: string): Promise<string> {
+  return launch(['-address', containerdAddress, '-socket', socket, 'start']);
 }
 
 async function launch(args: string[]): Promise<string> {

@@ -6,12 +6,19 @@
  * daemon that was killed can shut down the spare it left behind. Off with
  * BERTH_CONTAINERD_SPARE_SHIM=0.
  */
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Task } from '../gen/containerd/runtime/v2/task/shim_pb.js';
 import { connect, createClient } from '../grpc/client.js';
 import type { Logger } from '../log.js';
 import { startSpareShim } from './shim-launcher.js';
+
+/** Where berth-shim puts its sockets by default (packages/shim/src/paths.ts). */
+const spareSocketDir = '/run/berth/s';
+
+const exists = (p: string) => fs.access(p).then(() => true, () => false);
 
 export class SpareShims {
   private ready: string | undefined;
@@ -28,10 +35,18 @@ export class SpareShims {
     this.file = path.join(state, 'berth-spare-shim');
   }
 
-  /** Shuts down a spare left by a previous daemon, then starts one. */
+  /**
+   * Shuts down a spare left by a previous daemon, then starts one. The address
+   * is recorded before a spare is started, so even a spare that was still
+   * booting when its daemon was killed is found: wait briefly for its socket.
+   */
   async init(): Promise<void> {
     const left = (await fs.readFile(this.file, 'utf8').catch(() => '')).trim();
-    if (left !== '') await shutdownShim(left);
+    if (left !== '') {
+      const socket = left.replace(/^unix:\/\//, '');
+      for (let i = 0; i < 40 && !(await exists(socket)); i++) await new Promise((r) => setTimeout(r, 50));
+      await shutdownShim(left);
+    }
     await fs.rm(this.file, { force: true });
     this.refill();
   }
@@ -40,7 +55,8 @@ export class SpareShims {
   take(): string | undefined {
     const address = this.ready;
     this.ready = undefined;
-    if (address !== undefined) void fs.rm(this.file, { force: true });
+    // Synchronously, so the record of the next spare (written by refill) is never removed by this.
+    if (address !== undefined) rmSync(this.file, { force: true });
     this.refill();
     return address;
   }
@@ -48,15 +64,20 @@ export class SpareShims {
   private refill(): void {
     if (!this.enabled || this.closed || this.ready !== undefined || this.starting) return;
     this.starting = (async () => {
+      // Record where the spare will listen before starting it: if we are killed
+      // while it boots, the next daemon still finds and shuts it down.
+      const socket = path.join(spareSocketDir, `spare-${randomBytes(12).toString('hex')}`);
       try {
-        const address = await startSpareShim(this.containerdAddress);
+        await fs.writeFile(this.file, `unix://${socket}`);
+        const address = await startSpareShim(this.containerdAddress, socket);
         if (this.closed) {
           await shutdownShim(address);
+          await fs.rm(this.file, { force: true });
           return;
         }
-        await fs.writeFile(this.file, address);
         this.ready = address;
       } catch (err) {
+        await fs.rm(this.file, { force: true });
         this.log.warn('spare shim', { error: (err as Error).message });
       } finally {
         this.starting = undefined;
