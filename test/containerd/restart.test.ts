@@ -15,6 +15,7 @@ import { busyboxRootfs, repoRoot } from '../helpers/paths.js';
 import { connect, createClient } from '../../packages/containerd/src/grpc/client.js';
 import { Tasks } from '../../packages/containerd/src/gen/containerd/services/tasks/v1/tasks_pb.js';
 import { ctr, startBerthContainerd, tempDir, type Running } from './daemons.js';
+import { removeCgroupTree } from '../helpers/daemon.js';
 
 const isRoot = process.getuid?.() === 0;
 let dir: string;
@@ -107,6 +108,8 @@ afterAll(async () => {
   }
   if (upgradeDist) fs.rmSync(upgradeDist, { recursive: true, force: true });
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  // ctr puts containers in /<namespace>/<id>; the runtime removes <id>, the namespace level is ours to remove.
+  removeCgroupTree(`/${ns}`);
 });
 
 /** One round: start an exit-7 container and a sleeper, kill -9 the daemon, let it exit, restart, check. */

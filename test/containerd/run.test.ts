@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOciImage } from '../helpers/oci-image.js';
 import { busyboxRootfs } from '../helpers/paths.js';
 import { ctr, startBerthContainerd, tempDir, type Running } from './daemons.js';
+import { removeCgroupTree } from '../helpers/daemon.js';
 
 let dir: string;
 let d: Running;
@@ -32,6 +33,8 @@ afterAll(async () => {
   }
   await d?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
+  // ctr puts containers in /<namespace>/<id>; the runtime removes <id>, the namespace level is ours to remove.
+  removeCgroupTree(`/${ns}`);
 });
 
 describe('ctr run against berth-containerd', () => {

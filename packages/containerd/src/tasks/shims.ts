@@ -87,6 +87,8 @@ export class ShimRegistry {
           }
         }
         const exit = await cleanupDeadShim({ namespace: ns, id, bundle, containerdAddress: this.containerdAddress });
+        // A shim killed outright leaves its socket file behind.
+        if (address.startsWith('unix://')) await fs.rm(address.slice('unix://'.length), { force: true });
         await fs.rm(bundle, { recursive: true, force: true });
         if (exit) this.onDeadShim(ns, id, exit);
       }
