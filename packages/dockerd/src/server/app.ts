@@ -5,6 +5,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from '@berth/containerd/log';
 import type { Containerd } from '../containerd.js';
+import { imageRoutes } from '../routes/images.js';
 import { swarmRoutes } from '../routes/swarm.js';
 import { systemRoutes } from '../routes/system.js';
 import type { DaemonSettings } from '../system/info.js';
@@ -20,6 +21,7 @@ export function createApp(containerd: Containerd, settings: DaemonSettings, log:
   app.use(requestLog(log));
   app.use(apiVersionMiddleware);
   app.use(systemRoutes(containerd, settings));
+  app.use(imageRoutes(containerd));
   app.use(swarmRoutes());
   app.use(notFoundHandler);
   app.use(errorHandler(log));
