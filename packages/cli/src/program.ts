@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { CLIENT_VERSION } from './buildinfo.js';
 import { ExitError, usageError } from './errors.js';
 import { describeCommand, formatHelp, fullName, usageLine } from './help.js';
+import { imageCommands } from './commands/image.js';
 import { infoCommands } from './commands/info.js';
 import { versionCommand } from './commands/version.js';
 
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     });
   versionCommand(program);
   infoCommands(program);
+  imageCommands(program);
   applyDockerStyle(program);
   return program;
 }

@@ -29,11 +29,16 @@ export class ApiClient {
   }
 
   async getJson<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+    return JSON.parse(await this.send(path, opts)) as T;
+  }
+
+  /** Sends a request; the body as text, or docker's error for a 4xx/5xx status. */
+  async send(path: string, opts: RequestOptions = {}): Promise<string> {
     const v = await this.apiVersion();
     const res = await request(this.endpoint, `/v${v}${path}`, opts);
     const text = res.body.toString('utf8');
     if (res.status >= 400) throw apiError(res.status, text);
-    return JSON.parse(text) as T;
+    return text;
   }
 }
 

@@ -17,6 +17,9 @@ export interface RequestOptions {
   method?: string;
   body?: unknown;
   timeoutMs?: number;
+  /** A raw body (e.g. a tar), sent with `contentType`. */
+  raw?: Buffer;
+  contentType?: string;
 }
 
 const unreachable = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENOTSOCK']);
@@ -32,10 +35,10 @@ export function connectError(ep: Endpoint, err: NodeJS.ErrnoException): Error {
 }
 
 export function request(ep: Endpoint, path: string, opts: RequestOptions = {}): Promise<HttpResponse> {
-  const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+  const payload = opts.raw ?? (opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body)));
   const headers: http.OutgoingHttpHeaders = { 'User-Agent': 'Berth-Client/0.1.0 (linux)' };
   if (payload) {
-    headers['Content-Type'] = 'application/json';
+    headers['Content-Type'] = opts.contentType ?? 'application/json';
     headers['Content-Length'] = payload.length;
   }
   const target = ep.kind === 'unix' ? { socketPath: ep.socketPath, host: 'api.moby.localhost' } : { host: ep.host, port: ep.port };

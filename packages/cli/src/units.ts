@@ -1,0 +1,43 @@
+/**
+ * go-units' HumanDuration and HumanSizeWithPrecision(size, 3), as docker uses
+ * them for the CREATED ("2 years ago") and SIZE ("4.26MB") columns.
+ */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.round(ms / 3_600_000);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(Math.floor(ms / 3_600_000) / 24 / 365)} years`;
+}
+
+const decimal = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+
+/** Go's %.3g: three significant digits, trailing zeros dropped. */
+function g3(n: number): string {
+  const s = n.toPrecision(3);
+  return s.includes('e') ? s : s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+
+export function humanSize(size: number): string {
+  let i = 0;
+  while (size >= 1000 && i < decimal.length - 1) {
+    size /= 1000;
+    i++;
+  }
+  return `${g3(size)}${decimal[i] ?? 'B'}`;
+}
+
+/** Go's time.Time.String() for a Unix time, in UTC: "2024-01-01 00:00:00 +0000 UTC". */
+export function goTimeString(unixSeconds: number): string {
+  const iso = new Date(unixSeconds * 1000).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} +0000 UTC`;
+}
