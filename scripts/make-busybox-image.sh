@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Packs images/busybox/rootfs into an OCI image layout tarball that `ctr images
 # import` (ours or containerd's) reads: one gzipped layer, an image config with
-# its diff_id and Cmd ["sh"], a manifest and an index naming it NAME.
+# its diff_id and Cmd ["sh"], a manifest and an index naming it NAME. Like the
+# archives `docker save` writes since docker 25, it also holds a docker
+# manifest.json, so `docker load` / `berth load` read the same file.
 set -euo pipefail
 rootfs="${1:?usage: make-busybox-image.sh ROOTFS OUT.tar [NAME]}"
 out="${2:?usage: make-busybox-image.sh ROOTFS OUT.tar [NAME]}"
@@ -30,7 +32,9 @@ manifest_size="$(stat -c %s "$stage/manifest.json")"
 printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"platform":{"architecture":"amd64","os":"linux"},"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"%s"}}]}' \
   "$manifest" "$manifest_size" "$name" "${name##*:}" > "$stage/index.json"
 printf '{"imageLayoutVersion":"1.0.0"}' > "$stage/oci-layout"
-rm "$stage/layer.tar" "$stage/layer.tar.gz" "$stage/config.json" "$stage/manifest.json"
+short="${name#docker.io/}"; short="${short#library/}"
+printf '[{"Config":"blobs/sha256/%s","RepoTags":["%s"],"Layers":["blobs/sha256/%s"]}]' "$config" "$short" "$layer" > "$stage/manifest.json"
+rm "$stage/layer.tar" "$stage/layer.tar.gz" "$stage/config.json"
 mkdir -p "$(dirname "$out")"
-tar -C "$stage" --numeric-owner --owner=0 --group=0 -cf "$out.tmp" oci-layout index.json blobs
+tar -C "$stage" --numeric-owner --owner=0 --group=0 -cf "$out.tmp" oci-layout index.json manifest.json blobs
 mv "$out.tmp" "$out"

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { startBerthContainerd, tempDir, type Running } from '../containerd/daemons.js';
-import { runCmd, startDaemon, waitUntil, type CmdResult, type Daemon } from '../helpers/daemon.js';
+import { randomBytes } from 'node:crypto';
+import { removeCgroupTree, runCmd, startDaemon, waitUntil, type CmdResult, type Daemon } from '../helpers/daemon.js';
 import { bin } from '../helpers/paths.js';
 
 export const dockerCli = fs.existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : 'docker';
@@ -18,6 +19,10 @@ export interface Berthd {
   env: NodeJS.ProcessEnv;
   containerd: Running;
   daemon: Daemon;
+  /** Every container's cgroup is below this (a unique --cgroup-parent, removed by stop()). */
+  cgroupParent: string;
+  /** Starts berthd again on the same roots and sockets (after a kill -9, say). */
+  restart(): Promise<void>;
   docker(args: string[], timeoutMs?: number): CmdResult;
   stop(): Promise<void>;
 }
@@ -30,29 +35,45 @@ export async function startBerthd(): Promise<Berthd> {
   const socket = path.join(dir, 'd.sock');
   // berthd finds berth-runc on PATH (for /version and /info), as dockerd finds runc
   const daemonEnv = { ...process.env, PATH: `${path.dirname(bin('berthd'))}:${process.env.PATH ?? ''}` };
-  const daemon = startDaemon(
+  const cgroupParent = `/berth-test-${randomBytes(4).toString('hex')}`;
+  const launch = () => startDaemon(
     bin('berthd'),
     ['-H', `unix://${socket}`, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'),
-      '--pidfile', path.join(dir, 'berthd.pid'), '--containerd', containerd.address, '--log-level', 'debug'],
+      '--pidfile', path.join(dir, 'berthd.pid'), '--containerd', containerd.address, '--log-level', 'debug',
+      '--cgroup-parent', cgroupParent],
     path.join(dir, 'berthd.log'),
     daemonEnv,
   );
+  const handle = { daemon: launch() };
   const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: path.join(dir, 'cli') };
   delete env.DOCKER_CONTEXT;
   const docker = (args: string[], timeoutMs = 20_000) => runCmd(dockerCli, args, { env, timeoutMs });
   const stop = async () => {
-    await daemon.stop();
+    // containers outlive the daemons (their shims are on their own): remove them first
+    const ids = docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
+    if (ids.length > 0) docker(['rm', '-f', ...ids], 60_000);
+    await handle.daemon.stop();
     await containerd.stop();
+    removeCgroupTree(cgroupParent);
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    await waitUntil(() => fs.existsSync(socket) && docker(['version']).status === 0, 20_000, `berthd to serve ${socket}`);
-  } catch (err) {
-    const log = daemon.log();
-    await stop();
-    throw new Error(`${(err as Error).message}\n${log.slice(-3000)}`);
-  }
-  return { dir, socket, env, containerd, daemon, docker, stop };
+  const ready = async () => {
+    try {
+      await waitUntil(() => fs.existsSync(socket) && docker(['version']).status === 0, 20_000, `berthd to serve ${socket}`);
+    } catch (err) {
+      const log = handle.daemon.log();
+      await stop();
+      throw new Error(`${(err as Error).message}\n${log.slice(-3000)}`);
+    }
+  };
+  await ready();
+  const restart = async () => {
+    handle.daemon = launch();
+    await ready();
+  };
+  return {
+    dir, socket, env, containerd, get daemon() { return handle.daemon; }, cgroupParent, restart, docker, stop,
+  };
 }
 
 export interface RawResponse {

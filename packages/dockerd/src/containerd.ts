@@ -12,6 +12,7 @@ import { Containers } from '@berth/containerd/gen/containerd/services/containers
 import { Images } from '@berth/containerd/gen/containerd/services/images/v1/images_pb';
 import { Tasks } from '@berth/containerd/gen/containerd/services/tasks/v1/tasks_pb';
 import { Version } from '@berth/containerd/gen/containerd/services/version/v1/version_pb';
+import { Events } from '@berth/containerd/gen/containerd/services/events/v1/events_pb';
 
 export interface Containerd {
   readonly address: string;
@@ -24,6 +25,7 @@ export interface Containerd {
   readonly snapshots: ClientOf<typeof Snapshots>;
   readonly containers: ClientOf<typeof Containers>;
   readonly tasks: ClientOf<typeof Tasks>;
+  readonly events: ClientOf<typeof Events>;
   close(): void;
 }
 
@@ -41,6 +43,7 @@ export function connectContainerd(address: string, namespace: string): Container
     snapshots: createClient(Snapshots, channel, defaults),
     containers: createClient(Containers, channel, defaults),
     tasks: createClient(Tasks, channel, defaults),
+    events: createClient(Events, channel, defaults),
     close: () => channel.close(),
   };
 }

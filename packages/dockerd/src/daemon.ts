@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { unavailable } from '@berth/errors';
 import type { Logger } from '@berth/containerd/log';
 import { connectContainerd, type Containerd } from './containerd.js';
@@ -13,6 +14,14 @@ import { writePidfile } from './pidfile.js';
 import { createApp } from './server/app.js';
 import { listenUnix } from './server/listen.js';
 import { loadEngineId } from './system/engine-id.js';
+import { ContainerStore } from './containers/store.js';
+import { EventBus } from './events/bus.js';
+import { ExecStore } from './containers/exec.js';
+import type { Engine } from './containers/engine.js';
+import { reconcile, startMonitor, type Monitor } from './containers/monitor.js';
+import { restoreContainers, startPolicyContainers } from './containers/restore.js';
+import { routeUpgrade } from './server/hijack.js';
+import { findInitBinary } from './containers/init-binary.js';
 
 export interface Daemon {
   close(): Promise<void>;
@@ -40,12 +49,36 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
   const removePidfile = writePidfile(flags.pidfile);
   const containerd = connectContainerd(flags.containerd, flags.containerdNamespace);
   const servers: http.Server[] = [];
+  let monitor: Monitor | undefined;
+  const closers: (() => void)[] = [];
   try {
     await waitForContainerd(containerd, log);
     const settings = { id: loadEngineId(flags.dataRoot), dataRoot: flags.dataRoot, execRoot: flags.execRoot, debug: flags.logLevel === 'debug' || flags.logLevel === 'trace' };
-    const app = createApp(containerd, settings, log);
+    const engine: Engine = {
+      ctr: containerd,
+      store: new ContainerStore(path.join(flags.dataRoot, 'containers'), log),
+      events: new EventBus(),
+      settings: { dataRoot: flags.dataRoot, execRoot: flags.execRoot, cgroupParent: flags.cgroupParent, initPath: flags.initPath ?? findInitBinary() },
+      log,
+    };
+    const execs = new ExecStore();
+    await restoreContainers(engine);
+    let firstSync = true;
+    monitor = startMonitor(
+      engine,
+      (containerId, execId, code) => void execs.find(execId)?.finish(engine, code),
+      async () => {
+        await reconcile(engine);
+        if (firstSync) {
+          firstSync = false;
+          await startPolicyContainers(engine);
+        }
+      },
+    );
+    const app = createApp(containerd, settings, log, engine, execs);
     for (const socket of sockets) {
       const server = http.createServer(app);
+      closers.push(routeUpgrade(server, app));
       // streaming endpoints (events, logs, attach) stay open for as long as the client wants
       server.requestTimeout = 0;
       servers.push(server);
@@ -54,6 +87,7 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
     log.info('daemon has completed initialization', { id: settings.id });
   } catch (err) {
     for (const s of servers) s.close();
+    monitor?.stop();
     containerd.close();
     removePidfile();
     throw err;
@@ -63,8 +97,10 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
         s.close(() => resolve());
         s.closeAllConnections();
+        for (const close of closers) close();
       })));
       for (const socket of sockets) fs.rmSync(socket, { force: true });
+      monitor?.stop();
       containerd.close();
       removePidfile();
     },

@@ -15,6 +15,10 @@ export interface Flags {
   /** berth-containerd's socket; berthd does not start its own (yet). */
   containerd: string | undefined;
   containerdNamespace: string;
+  /** Parent cgroup of every container (dockerd's --cgroup-parent). */
+  cgroupParent: string;
+  /** The init binary for --init; found on PATH (docker-init, tini-static, tini) when not given. */
+  initPath: string | undefined;
   logLevel: LogLevel;
   help: boolean;
   version: boolean;
@@ -27,6 +31,7 @@ export const usage = `Usage:	berthd [OPTIONS]
 A self-sufficient runtime for containers (the Docker Engine API over berth-containerd).
 
 Options:
+      --cgroup-parent string              Set parent cgroup for all containers (default "/berth")
       --containerd string                 containerd grpc address (required)
       --containerd-namespace string       Containerd namespace to use (default "moby")
       --data-root string                  Root directory of persistent state (default "/var/lib/berth")
@@ -34,22 +39,25 @@ Options:
       --exec-root string                  Root directory for execution state files (default "/run/berth")
   -H, --host list                         Daemon socket(s) to connect to (default unix:///run/berth/berthd.sock)
   -h, --help                              Print usage
+      --init-path string                  Path to the docker-init binary
   -l, --log-level string                  Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string                    Path to use for daemon PID file (default "/run/berth/berthd.pid")
   -v, --version                           Print version information and quit
 `;
 
-type ValueFlag = 'host' | 'data-root' | 'exec-root' | 'pidfile' | 'containerd' | 'containerd-namespace' | 'log-level';
+type ValueFlag = 'host' | 'data-root' | 'exec-root' | 'pidfile' | 'containerd' | 'containerd-namespace' | 'log-level' | 'cgroup-parent' | 'init-path';
 const valueFlags: Record<string, ValueFlag> = {
   '-H': 'host', '--host': 'host', '--data-root': 'data-root', '--exec-root': 'exec-root',
   '-p': 'pidfile', '--pidfile': 'pidfile', '--containerd': 'containerd',
   '--containerd-namespace': 'containerd-namespace', '-l': 'log-level', '--log-level': 'log-level',
+  '--cgroup-parent': 'cgroup-parent', '--init-path': 'init-path',
 };
 
 export function parseFlags(argv: string[]): Flags {
   const flags: Flags = {
     hosts: [], dataRoot: '/var/lib/berth', execRoot: '/run/berth', pidfile: '/run/berth/berthd.pid',
-    containerd: undefined, containerdNamespace: 'moby', logLevel: 'info', help: false, version: false,
+    containerd: undefined, containerdNamespace: 'moby', cgroupParent: '/berth', initPath: undefined,
+    logLevel: 'info', help: false, version: false,
   };
   let debug = false;
   let logLevelSet = false;
@@ -73,6 +81,8 @@ export function parseFlags(argv: string[]): Flags {
       case 'pidfile': flags.pidfile = value; break;
       case 'containerd': flags.containerd = value; break;
       case 'containerd-namespace': flags.containerdNamespace = value; break;
+      case 'cgroup-parent': flags.cgroupParent = value.startsWith('/') ? value : `/${value}`; break;
+      case 'init-path': flags.initPath = value; break;
       case 'log-level':
         if (!isLogLevel(value)) throw invalidArgument(`unable to parse logging level: ${value}`);
         flags.logLevel = value;

@@ -11,13 +11,13 @@ export type Filters = Map<string, string[]>;
 
 const known = new Set(['dangling', 'reference', 'label', 'before', 'since']);
 
-export function parseFilters(raw: unknown): Filters {
+export function parseFilters(raw: unknown, allowed: Set<string> = known): Filters {
   const out: Filters = new Map();
   if (typeof raw !== 'string' || raw === '') return out;
   let doc: unknown;
   try { doc = JSON.parse(raw); } catch { throw invalidArgument(`invalid filter: ${raw}`); }
   for (const [key, v] of Object.entries((doc ?? {}) as Record<string, unknown>)) {
-    if (!known.has(key)) throw invalidArgument(`invalid filter '${key}'`);
+    if (!allowed.has(key)) throw invalidArgument(`invalid filter '${key}'`);
     out.set(key, Array.isArray(v) ? v.map(String) : Object.keys((v ?? {}) as object));
   }
   return out;

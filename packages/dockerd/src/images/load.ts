@@ -12,6 +12,7 @@ import { manifestGcLabels, mediaTypes, type Descriptor, type Manifest } from './
 import { familiarName, normalizeName } from './reference.js';
 import { danglingPrefix } from './store.js';
 import { unpack } from './unpack.js';
+import { withLease } from './lease.js';
 import { readTar, type TarFiles } from './tar.js';
 
 interface SaveEntry {
@@ -32,16 +33,6 @@ function need(files: TarFiles, name: string): Buffer {
 }
 
 const isGzip = (b: Buffer): boolean => b.length > 2 && b[0] === 0x1f && b[1] === 0x8b;
-
-async function withLease<T>(ctr: Containerd, fn: (lease: string) => Promise<T>): Promise<T> {
-  const { lease } = await ctr.leases.create({ labels: { 'containerd.io/gc.expire': new Date(Date.now() + 3_600_000).toISOString() } });
-  const id = lease?.id ?? '';
-  try {
-    return await fn(id);
-  } finally {
-    await ctr.leases.delete({ id }).catch(() => undefined);
-  }
-}
 
 async function loadEntry(ctr: Containerd, files: TarFiles, e: SaveEntry, lease: string): Promise<string[]> {
   const configBytes = need(files, e.Config);

@@ -3,10 +3,10 @@
  * digest (the docker image ID), with their manifest and config read from the
  * content store; an index resolves to its linux/amd64 manifest (or the first).
  */
-import { notFound } from '@berth/errors';
+import { isBerthError, notFound } from '@berth/errors';
 import type { Containerd } from '../containerd.js';
 import { readBlob } from './content.js';
-import { isIndex, type ImageConfig, type Index, type Manifest } from './media.js';
+import { isIndex, type Descriptor, type ImageConfig, type Index, type Manifest } from './media.js';
 import { normalizeName } from './reference.js';
 
 export interface ImageRecord {
@@ -47,13 +47,25 @@ function recordOf(i: RawImage): ImageRecord {
   };
 }
 
-async function resolveManifest(ctr: Containerd, digest: string, mediaType: string): Promise<{ digest: string; manifest: Manifest }> {
+/** On a record whose target is an index: the manifest a pull with --platform chose. */
+export const platformManifestLabel = 'io.berth.image.manifest';
+
+async function resolveManifest(ctr: Containerd, digest: string, mediaType: string, chosen?: string): Promise<{ digest: string; manifest: Manifest }> {
   const doc = JSON.parse((await readBlob(ctr, digest)).toString('utf8')) as Manifest | Index;
   if (!isIndex(mediaType) && !('manifests' in doc)) return { digest, manifest: doc as Manifest };
+  // linux/amd64 first, then the others in index order: a pull fetches one
+  // platform's manifest only, so the first one whose blob is here is the image
   const list = (doc as Index).manifests;
-  const pick = list.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64') ?? list[0];
-  if (!pick) throw notFound(`no manifest in index ${digest}`);
-  return resolveManifest(ctr, pick.digest, pick.mediaType);
+  const host = (m: Descriptor) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64';
+  const first = (m: Descriptor) => (chosen ? m.digest === chosen : host(m));
+  for (const pick of [...list.filter(first), ...list.filter((m) => !first(m))]) {
+    try {
+      return await resolveManifest(ctr, pick.digest, pick.mediaType);
+    } catch (err) {
+      if (!isBerthError(err, 'NotFound')) throw err;
+    }
+  }
+  throw notFound(`no manifest of index ${digest} is in the content store`);
 }
 
 /** Every docker image in the namespace; records whose blobs are missing are skipped. */
@@ -63,18 +75,20 @@ export async function listImages(ctr: Containerd): Promise<DockerImage[]> {
   const byId = new Map<string, DockerImage>();
   for (const raw of images) {
     const rec = recordOf(raw);
-    let resolved = byTarget.get(rec.targetDigest);
+    const chosen = rec.labels[platformManifestLabel];
+    const key = `${rec.targetDigest} ${chosen ?? ''}`;
+    let resolved = byTarget.get(key);
     if (!resolved) {
       resolved = (async () => {
         try {
-          const { digest, manifest } = await resolveManifest(ctr, rec.targetDigest, rec.targetMediaType);
+          const { digest, manifest } = await resolveManifest(ctr, rec.targetDigest, rec.targetMediaType, chosen);
           const config = JSON.parse((await readBlob(ctr, manifest.config.digest)).toString('utf8')) as ImageConfig;
           return { manifestDigest: digest, manifest, config };
         } catch {
           return undefined;
         }
       })();
-      byTarget.set(rec.targetDigest, resolved);
+      byTarget.set(key, resolved);
     }
     const r = await resolved;
     if (!r) continue;

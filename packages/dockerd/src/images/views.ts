@@ -14,9 +14,10 @@ const named = (img: DockerImage, keep: NameFilter) => img.records.filter((r) => 
 export const repoTags = (img: DockerImage, keep: NameFilter = all): string[] =>
   [...new Set(named(img, keep).filter((r) => !parseReference(r.name).digest).map((r) => familiarName(r.name)))].sort();
 
+/** repo@digest of what each name points at (the index of a multi-platform image, as docker shows). */
 export function repoDigests(img: DockerImage, keep: NameFilter = all): string[] {
-  const repos = new Set(named(img, keep).map((r) => familiarRepository(parseReference(r.name).repository)));
-  return [...repos].sort().map((repo) => `${repo}@${img.manifestDigest}`);
+  const out = new Set(named(img, keep).map((r) => `${familiarRepository(parseReference(r.name).repository)}@${r.targetDigest}`));
+  return [...out].sort();
 }
 
 export const imageSize = (img: DockerImage): number => img.manifest.layers.reduce((n, l) => n + l.size, 0);

@@ -6,6 +6,11 @@ import express, { type Express } from 'express';
 import type { Logger } from '@berth/containerd/log';
 import type { Containerd } from '../containerd.js';
 import { imageRoutes } from '../routes/images.js';
+import { containerRoutes } from '../routes/containers.js';
+import { containerStreamRoutes } from '../routes/container-streams.js';
+import { eventRoutes } from '../routes/events.js';
+import type { Engine } from '../containers/engine.js';
+import type { ExecStore } from '../containers/exec.js';
 import { swarmRoutes } from '../routes/swarm.js';
 import { systemRoutes } from '../routes/system.js';
 import type { DaemonSettings } from '../system/info.js';
@@ -13,7 +18,7 @@ import { apiVersionMiddleware } from './api-version.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { requestLog } from './request-log.js';
 
-export function createApp(containerd: Containerd, settings: DaemonSettings, log: Logger): Express {
+export function createApp(containerd: Containerd, settings: DaemonSettings, log: Logger, engine: Engine, execs: ExecStore): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -22,6 +27,9 @@ export function createApp(containerd: Containerd, settings: DaemonSettings, log:
   app.use(apiVersionMiddleware);
   app.use(systemRoutes(containerd, settings));
   app.use(imageRoutes(containerd));
+  app.use(containerRoutes(engine, execs));
+  app.use(containerStreamRoutes(engine));
+  app.use(eventRoutes(engine.events));
   app.use(swarmRoutes());
   app.use(notFoundHandler);
   app.use(errorHandler(log));

@@ -1,0 +1,119 @@
+/**
+ * POST /containers/create: checks the request, resolves the image, prepares
+ * the container's writable snapshot (under a lease named after the container,
+ * so GC keeps it while the container exists), writes its hosts files and its
+ * record. Anything half-done is undone when a step fails.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { invalidArgument, isBerthError, notFound } from '@berth/errors';
+import { findImage } from '../images/store.js';
+import { chainIds } from '../images/unpack.js';
+import { Container } from './container.js';
+import { commandOf, configFromBody, hostConfigFromBody, mergeImageConfig, type ImageDefaults } from './create-config.js';
+import { snapshotter, type Engine } from './engine.js';
+import { hostsFile, resolvConf } from './host-files.js';
+import { checkName, newContainerId, randomName } from './names.js';
+import { zeroTime, type ContainerRecord } from './model.js';
+import { containerCapabilities } from './spec/capabilities.js';
+import { userMounts } from './spec/mounts.js';
+import { checkResources, rlimits } from './spec/resources.js';
+import { parseSecurityOpts } from './spec/security-opts.js';
+import { jsonFileOptions } from '../logs/json-file-writer.js';
+import { nowRfc3339Nano } from '../logs/time.js';
+
+export interface CreateResult {
+  Id: string;
+  Warnings: string[];
+}
+
+export const leaseOf = (id: string) => `berth-container-${id}`;
+
+function pickName(e: Engine, requested: string, id: string): string {
+  if (requested !== '') {
+    const name = checkName(requested);
+    e.store.reserveName(name, id);
+    return name;
+  }
+  for (let retry = 0; ; retry++) {
+    const name = `/${randomName(retry)}`;
+    if (!e.store.hasName(name)) {
+      e.store.reserveName(name, id);
+      return name;
+    }
+  }
+}
+
+export async function createContainer(e: Engine, body: Record<string, unknown>, requestedName: string): Promise<CreateResult> {
+  const userConfig = configFromBody(body);
+  const hostConfig = hostConfigFromBody(body.HostConfig);
+  if (userConfig.Image === '') throw invalidArgument('config cannot be empty in order to create a container');
+  // the checks that need no state, before anything is reserved
+  const warnings = checkResources(hostConfig);
+  containerCapabilities(hostConfig.Privileged, hostConfig.CapAdd, hostConfig.CapDrop);
+  parseSecurityOpts(hostConfig.SecurityOpt);
+  rlimits(hostConfig);
+  if (hostConfig.LogConfig.Type === 'json-file') jsonFileOptions(hostConfig.LogConfig.Config);
+  let image;
+  try {
+    image = await findImage(e.ctr, userConfig.Image);
+  } catch (err) {
+    if (isBerthError(err, 'NotFound')) throw notFound(`No such image: ${userConfig.Image.includes(':') || userConfig.Image.includes('@') ? userConfig.Image : `${userConfig.Image}:latest`}`);
+    throw err;
+  }
+  const id = newContainerId();
+  const config = mergeImageConfig(userConfig, (image.config.config ?? {}) as ImageDefaults);
+  if (config.Hostname === '') config.Hostname = hostConfig.NetworkMode === 'host' ? os.hostname() : id.slice(0, 12);
+  const { path: cmdPath, args } = commandOf(config);
+  const name = pickName(e, requestedName, id);
+  const dir = e.store.dirOf(id);
+  const lease = leaseOf(id);
+  let leased = false;
+  try {
+    userMounts(hostConfig);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o710 });
+    const hostNet = hostConfig.NetworkMode === 'host';
+    const rec: ContainerRecord = {
+      schemaVersion: 1,
+      id,
+      name,
+      created: nowRfc3339Nano(),
+      path: cmdPath,
+      args,
+      config,
+      hostConfig,
+      image: image.id,
+      imageName: userConfig.Image,
+      snapshotParent: chainIds(image.config.rootfs?.diff_ids ?? []).at(-1) ?? '',
+      state: { Status: 'created', Pid: 0, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: zeroTime, FinishedAt: zeroTime },
+      restartCount: 0,
+      manuallyStopped: false,
+      hasBeenStarted: false,
+      logPath: hostConfig.LogConfig.Type === 'json-file' ? path.join(dir, `${id}-json.log`) : '',
+      hostnamePath: path.join(dir, 'hostname'),
+      hostsPath: path.join(dir, 'hosts'),
+      resolvConfPath: path.join(dir, 'resolv.conf'),
+    };
+    fs.writeFileSync(rec.hostnamePath, `${config.Hostname}\n`);
+    fs.writeFileSync(rec.hostsPath, hostsFile(hostNet, (hostConfig.ExtraHosts as string[] | null | undefined) ?? []));
+    fs.writeFileSync(rec.resolvConfPath, resolvConf(hostNet, hostConfig.Dns ?? [], hostConfig.DnsSearch ?? [], hostConfig.DnsOptions ?? []));
+    await e.ctr.leases.create({ id: lease, labels: {} });
+    leased = true;
+    await e.ctr.snapshots.prepare(
+      { snapshotter, key: id, parent: rec.snapshotParent, labels: { 'berth.container': id } },
+      { metadata: { 'containerd-lease': lease } },
+    );
+    e.store.add(new Container(rec));
+  } catch (err) {
+    if (leased) {
+      await e.ctr.snapshots.remove({ snapshotter, key: id }).catch(() => undefined);
+      await e.ctr.leases.delete({ id: lease, sync: false }).catch(() => undefined);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+    e.store.releaseName(name, id);
+    throw err;
+  }
+  e.events.publish('container', 'create', id, { image: userConfig.Image, name: name.slice(1) });
+  return { Id: id, Warnings: warnings };
+}

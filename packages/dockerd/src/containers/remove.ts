@@ -1,0 +1,47 @@
+/**
+ * DELETE /containers/{id}: a running container only with force (SIGKILL, then
+ * its exit is handled as usual), then the containerd leftovers, the snapshot
+ * and its lease, the record and directory. Waiters for "removed" are told.
+ */
+import fs from 'node:fs';
+import { conflict } from '@berth/errors';
+import { killLeftoverTask, removeTaskAndRecord } from './cleanup.js';
+import type { Container } from './container.js';
+import { leaseOf } from './create.js';
+import { fifoDir, snapshotter, type Engine } from './engine.js';
+import { stopContainer } from './kill.js';
+import { isRunning } from './model.js';
+import { forgetBackoff } from './restart-policy.js';
+
+export interface RemoveOptions {
+  force: boolean;
+  removeVolumes: boolean;
+  /** The caller already holds the container's lock (the exit handler's --rm). */
+  locked?: boolean;
+}
+
+export async function removeContainer(e: Engine, c: Container, opts: RemoveOptions): Promise<void> {
+  if (!opts.locked && isRunning(c.record.state)) {
+    if (!opts.force) {
+      throw conflict(`cannot remove container "${c.record.name}": container is running: stop the container before removing or force remove`);
+    }
+    await stopContainer(e, c, { signal: 'SIGKILL' });
+  }
+  const body = async () => {
+    const rec = c.record;
+    if (rec.state.Status === 'removing') throw conflict(`removal of container ${c.id} is already in progress`);
+    if (isRunning(rec.state) && rec.state.Status !== 'restarting') throw conflict(`cannot remove container "${rec.name}": container is running: stop the container before removing or force remove`);
+    rec.manuallyStopped = true;
+    rec.state = { ...rec.state, Status: 'removing' };
+    await killLeftoverTask(e, c.id);
+    await removeTaskAndRecord(e, c.id, false);
+    await e.ctr.snapshots.remove({ snapshotter, key: c.id }).catch((err: unknown) => e.log.warn('snapshot remove', { id: c.id, error: (err as Error).message }));
+    await e.ctr.leases.delete({ id: leaseOf(c.id), sync: false }).catch(() => undefined);
+    fs.rmSync(fifoDir(e, c.id), { recursive: true, force: true });
+    e.store.delete(c);
+    forgetBackoff(c.id);
+    e.events.publish('container', 'destroy', c.id, { image: rec.imageName, name: rec.name.slice(1) });
+    c.notifyRemoved();
+  };
+  return opts.locked ? body() : c.serial(body);
+}
