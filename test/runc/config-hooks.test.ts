@@ -143,13 +143,21 @@ describe('hooks', () => {
     });
   }
 
-  it('stops the container when a startContainer hook fails, and says why', () => {
+  it('stops the container when a startContainer hook fails, says why and leaves nothing behind', () => {
     const b = makeBundle(tmp, ['echo', 'must-not-run'], (s) => { s.hooks = { startContainer: [shellHook('echo oops; exit 3', 'startContainer')] }; });
-    const r = rt.run(['run', '--bundle', b.dir, uniqueId('hs')]);
+    const id = uniqueId('hs');
+    const pidFile = path.join(b.dir, 'init.pid');
+    const r = rt.run(['run', '--pid-file', pidFile, '--bundle', b.dir, id]);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('berth-runc: error running startContainer hook #0 (/bin/sh): exit status 3, output: oops');
     expect(r.stderr).toContain('container init exited before it could be started (a startContainer hook failed');
+    expectNothingLeft(id, b);
+    // init is gone (at most a zombie waiting for whoever inherited it)
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    expect(pid).toBeGreaterThan(1);
+    const stat = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+    expect(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3), 'init state').toMatch(/^[ZX]?$/);
   });
 
   it('kills the container when a poststart hook fails; a failing poststop hook only warns', () => {

@@ -273,11 +273,19 @@ int run_hook(const Hook& h, const char* prefix) {
   close(in[0]);
   close(out[1]);
   fcntl(out[0], F_SETFL, O_NONBLOCK);
+  // The hook need not read its stdin and may be gone before we write: EPIPE
+  // then, not a SIGPIPE that would kill init without a word. The hook was
+  // cloned with the default disposition, which we restore before going on.
+  struct sigaction ign, old;
+  memset(&ign, 0, sizeof ign);
+  ign.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &ign, &old);
   for (size_t off = 0; off < n;) {
     ssize_t w = write(in[1], g_state + off, n - off);
-    if (w <= 0) break;  // the hook need not read its stdin
+    if (w <= 0) break;
     off += (size_t)w;
   }
+  sigaction(SIGPIPE, &old, nullptr);
   close(in[1]);
   long deadline = h.timeout_sec > 0 ? now_ms() + (long)h.timeout_sec * 1000 : 0;
   bool open_out = true;

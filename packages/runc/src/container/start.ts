@@ -25,9 +25,12 @@ export function startContainer(ctx: RuntimeContext, id: string): void {
     const buf = Buffer.alloc(1);
     for (let waited = 0; ; waited++) {
       if (readByte(fd, buf) === 1) break;
-      // A short-lived process may have written, exec'd and exited between our
-      // read and this check: only a fifo that is still empty means it died early.
-      if (!isAlive(record.initPid, record.initStartTime) && readByte(fd, buf) !== 1) {
+      if (!isAlive(record.initPid, record.initStartTime)) {
+        // A short-lived process may have written, exec'd and exited between our
+        // read and the check: the byte it wrote is still in the fifo, and this
+        // read takes it, so it counts as the go-ahead. Only an empty fifo means
+        // init died before writing.
+        if (readByte(fd, buf) === 1) break;
         // A failed startContainer hook ends init here; it said why on the container's stderr.
         const hint = record.config.hooks?.startContainer?.length ? ' (a startContainer hook failed: see the container\'s stderr)' : '';
         throw internal(`container init exited before it could be started${hint}`);
