@@ -6,6 +6,7 @@ import { Router, type Request, type Response } from 'express';
 import { conflict } from '@berth/errors';
 import type { Container } from '../containers/container.js';
 import type { Engine } from '../containers/engine.js';
+import { DetachScanner, parseDetachKeys } from '../containers/detach-keys.js';
 import { isRunning } from '../containers/model.js';
 import { parseEntry, matches, payloadOf, parseTimeParam, readEntries, type LogQuery } from '../logs/json-file-reader.js';
 import { frame } from '../logs/stdcopy.js';
@@ -22,6 +23,7 @@ function attach(e: Engine, c: Container, req: Request, res: Response): void {
   const wantIn = truthy(q.stdin);
   const wantOut = truthy(q.stdout);
   const wantErr = truthy(q.stderr);
+  parseDetachKeys(str(q.detachKeys));
   const s = c.record.state.Status;
   if (s === 'paused') throw conflict('container is paused, unpause the container before attach');
   if (s === 'restarting') throw conflict('container is restarting, wait until the container is running');
@@ -45,7 +47,16 @@ function attach(e: Engine, c: Container, req: Request, res: Response): void {
     },
   });
   if (wantIn && c.record.config.OpenStdin) {
-    stream.input.on('data', (chunk: Buffer) => c.writeStdin(chunk));
+    const scanner = new DetachScanner(parseDetachKeys(str(q.detachKeys)));
+    stream.input.on('data', (chunk: Buffer) => {
+      const { pass, detach } = scanner.feed(chunk);
+      if (pass.length > 0) c.writeStdin(pass);
+      if (detach) {
+        unlisten();
+        stream.close();
+        e.events.publish('container', 'detach', c.id, { image: c.record.imageName, name: c.record.name.slice(1) });
+      }
+    });
     // docker closes the container's stdin when the client's ends, for StdinOnce (run -i)
     stream.input.on('end', () => {
       if (c.record.config.StdinOnce) c.endStdin();
