@@ -23,6 +23,8 @@ export interface Berthd {
   cgroupParent: string;
   /** Starts berthd again on the same roots and sockets (after a kill -9, say). */
   restart(): Promise<void>;
+  /** Starts berth-containerd again on the same root, state and socket. */
+  restartContainerd(): Promise<void>;
   docker(args: string[], timeoutMs?: number): CmdResult;
   stop(): Promise<void>;
 }
@@ -31,7 +33,8 @@ export async function startBerthd(): Promise<Berthd> {
   const dir = tempDir('bd');
   const ctrdDir = path.join(dir, 'ctrd');
   fs.mkdirSync(ctrdDir);
-  const containerd = await startBerthContainerd(ctrdDir);
+  const ctrd = { running: await startBerthContainerd(ctrdDir) };
+  const containerd = ctrd.running;
   const socket = path.join(dir, 'd.sock');
   // berthd finds berth-runc on PATH (for /version and /info), as dockerd finds runc
   const daemonEnv = { ...process.env, PATH: `${path.dirname(bin('berthd'))}:${process.env.PATH ?? ''}` };
@@ -53,7 +56,7 @@ export async function startBerthd(): Promise<Berthd> {
     const ids = docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
     if (ids.length > 0) docker(['rm', '-f', ...ids], 60_000);
     await handle.daemon.stop();
-    await containerd.stop();
+    await ctrd.running.stop();
     removeCgroupTree(cgroupParent);
     fs.rmSync(dir, { recursive: true, force: true });
   };
@@ -71,8 +74,12 @@ export async function startBerthd(): Promise<Berthd> {
     handle.daemon = launch();
     await ready();
   };
+  const restartContainerd = async () => {
+    ctrd.running = await startBerthContainerd(ctrdDir);
+  };
   return {
-    dir, socket, env, containerd, get daemon() { return handle.daemon; }, cgroupParent, restart, docker, stop,
+    dir, socket, env, get containerd() { return ctrd.running; }, get daemon() { return handle.daemon; }, cgroupParent,
+    restart, restartContainerd, docker, stop,
   };
 }
 

@@ -37,18 +37,25 @@ export async function restoreContainers(e: Engine): Promise<void> {
     const s = c.record.state.Status;
     if (s === 'running' || s === 'paused') await reattach(e, c);
     if (s === 'removing') c.record.state = { ...c.record.state, Status: 'dead' };
+    // a policy restart that was waiting when berthd died: do it now
+    if (s === 'restarting') {
+      c.record.state = { ...c.record.state, Status: 'exited' };
+      pendingRestarts.add(c.id);
+    }
   }
 }
+
+const pendingRestarts = new Set<string>();
 
 /** After reconcile: restart-policy containers that are down come back up. */
 export async function startPolicyContainers(e: Engine): Promise<void> {
   for (const c of e.store.list()) {
     const rec = c.record;
     const p = rec.hostConfig.RestartPolicy.Name;
-    const down = rec.state.Status === 'exited' || rec.state.Status === 'restarting' || (rec.state.Status === 'created' && rec.hasBeenStarted);
+    // 'restarting' ones are already on their way back (the exit handler scheduled it)
+    const down = rec.state.Status === 'exited' || (rec.state.Status === 'created' && rec.hasBeenStarted);
     if (!down) continue;
-    if (p === 'always' || (p === 'unless-stopped' && !rec.manuallyStopped)) {
-      if (rec.state.Status === 'restarting') rec.state = { ...rec.state, Status: 'exited' };
+    if (p === 'always' || (p === 'unless-stopped' && !rec.manuallyStopped) || (pendingRestarts.delete(c.id) && !rec.manuallyStopped)) {
       await startContainer(e, c).catch((err: unknown) => e.log.warn('restart on daemon start failed', { id: c.id, error: (err as Error).message }));
     }
   }

@@ -1,0 +1,125 @@
+/**
+ * More of docker's container options on berthd, through the real docker CLI
+ * 28 and the raw API: network none and host, the stop signal, the default
+ * PATH for an image without one, CPU limits in the cgroup, json-file log
+ * rotation, wait conditions, and live restore with both berthd and
+ * berth-containerd killed with -9 (a policy container that exited meanwhile
+ * is restarted).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cgroupDirs, haveBinaries, runCmd, waitUntil } from '../helpers/daemon.js';
+import { bin, busyboxRootfs, repoRoot } from '../helpers/paths.js';
+import { dockerCli, request, startBerthd, type Berthd } from './berthd.js';
+
+const available = process.getuid?.() === 0 && haveBinaries(dockerCli) && fs.existsSync(bin('berthd')) && fs.existsSync(busyboxRootfs);
+
+describe.skipIf(!available)('container options on berthd', () => {
+  let d: Berthd;
+  const ok = (...args: string[]) => {
+    const r = d.docker(args, 60_000);
+    expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    return r.stdout;
+  };
+  const inspect = (ref: string, format: string) => ok('inspect', '-f', format, ref).trim();
+
+  beforeAll(async () => {
+    d = await startBerthd();
+    const tar = path.join(d.dir, 'busybox.tar');
+    expect(runCmd('bash', [path.join(repoRoot, 'scripts/make-busybox-image.sh'), busyboxRootfs, tar]).status).toBe(0);
+    ok('load', '-i', tar);
+  }, 120_000);
+
+  afterAll(async () => {
+    await d?.stop();
+  }, 120_000);
+
+  it('gives --network none only a loopback and --network host the host\'s interfaces and name', () => {
+    expect(ok('run', '--rm', '--network', 'none', 'busybox', 'ls', '/sys/class/net').split('\n').filter(Boolean)).toEqual(['lo']);
+    const hostIfs = fs.readdirSync('/sys/class/net').sort();
+    expect(ok('run', '--rm', '--network', 'host', 'busybox', 'ls', '/sys/class/net').split('\n').filter(Boolean).sort()).toEqual(hostIfs);
+    expect(ok('run', '--rm', '--network', 'host', 'busybox', 'hostname').trim()).toBe(os.hostname());
+    expect(inspect(ok('create', '--network', 'none', 'busybox', 'true').trim(), '{{.HostConfig.NetworkMode}}')).toBe('none');
+    const bad = d.docker(['run', '--rm', '--network', 'no-such-net', 'busybox', 'true']);
+    expect(bad.status).toBe(125);
+    expect(bad.stderr).toMatch(/network no-such-net not found/);
+  });
+
+  it('stops with the container\'s stop signal', () => {
+    ok('run', '-d', '--name', 'sig', '--stop-signal', 'SIGUSR1', 'busybox', 'sh', '-c', 'trap "echo got usr1; exit 9" USR1; while true; do sleep 0.1; done');
+    ok('stop', 'sig');
+    expect(inspect('sig', '{{.State.ExitCode}} {{.Config.StopSignal}}')).toBe('9 SIGUSR1');
+    expect(ok('logs', 'sig')).toBe('got usr1\n');
+    ok('rm', 'sig');
+  });
+
+  it('gives an image without PATH docker\'s default PATH', () => {
+    const tar = path.join(d.dir, 'rootfs.tar');
+    expect(runCmd('tar', ['-C', busyboxRootfs, '-cf', tar, '.']).status).toBe(0);
+    ok('import', tar, 'nopath:1');
+    expect(inspect('nopath:1', '{{json .Config.Env}}')).toMatch(/^(null|\[\])$/);
+    expect(ok('run', '--rm', 'nopath:1', 'sh', '-c', 'echo $PATH').trim()).toBe('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+  });
+
+  it('writes CPU limits to the container\'s cgroup', () => {
+    const id = ok('run', '-d', '--cpus', '0.5', '--cpu-shares', '512', 'busybox', 'sleep', '300').trim();
+    const cpu = cgroupDirs(`${d.cgroupParent}/${id}`).find((p) => /\/cpu[,/]/.test(p) && fs.existsSync(path.join(p, 'cpu.cfs_quota_us')));
+    expect(cpu).toBeDefined();
+    expect(fs.readFileSync(path.join(cpu ?? '', 'cpu.cfs_quota_us'), 'utf8').trim()).toBe('50000');
+    expect(fs.readFileSync(path.join(cpu ?? '', 'cpu.shares'), 'utf8').trim()).toBe('512');
+    ok('rm', '-f', id);
+  });
+
+  it('rotates json-file logs at max-size, keeping max-file files, and logs still reads them in order', async () => {
+    const id = ok('run', '-d', '--log-opt', 'max-size=2k', '--log-opt', 'max-file=3', 'busybox', 'sh', '-c', 'i=0; while [ $i -lt 300 ]; do echo line-$i; i=$((i+1)); done').trim();
+    await waitUntil(() => inspect(id, '{{.State.Status}}') === 'exited', 20_000, 'the writer to finish');
+    const logPath = inspect(id, '{{.LogPath}}');
+    const files = fs.readdirSync(path.dirname(logPath)).filter((f) => f.startsWith(path.basename(logPath)));
+    expect(files.sort()).toEqual([path.basename(logPath), `${path.basename(logPath)}.1`, `${path.basename(logPath)}.2`]);
+    for (const f of files) expect(fs.statSync(path.join(path.dirname(logPath), f)).size).toBeLessThanOrEqual(2048);
+    const lines = ok('logs', id).trim().split('\n');
+    expect(lines.at(-1)).toBe('line-299');
+    const first = Number(lines[0]?.slice(5));
+    lines.forEach((l, i) => expect(l).toBe(`line-${first + i}`));
+    const bad = d.docker(['run', '--rm', '--log-opt', 'max-size=lots', 'busybox', 'true']);
+    expect(bad.status).toBe(125);
+    expect(bad.stderr).toMatch(/max-size/);
+    ok('rm', id);
+  });
+
+  it('answers wait with not-running, next-exit and removed as docker', async () => {
+    const id = ok('create', 'busybox', 'sh', '-c', 'exit 5').trim();
+    const notRunning = await request(d.socket, 'POST', `/v1.45/containers/${id}/wait?condition=not-running`);
+    expect(JSON.parse(notRunning.body)).toEqual({ StatusCode: 0, Error: null });
+    const next = request(d.socket, 'POST', `/v1.45/containers/${id}/wait?condition=next-exit`);
+    const removed = request(d.socket, 'POST', `/v1.45/containers/${id}/wait?condition=removed`);
+    await new Promise((r) => setTimeout(r, 200));
+    ok('start', id);
+    expect(JSON.parse((await next).body)).toEqual({ StatusCode: 5, Error: null });
+    await waitUntil(() => inspect(id, '{{.State.Status}}') === 'exited', 10_000, 'exit');
+    ok('rm', id);
+    expect(JSON.parse((await removed).body)).toEqual({ StatusCode: 5, Error: null });
+    const bad = await request(d.socket, 'POST', `/v1.45/containers/${id.slice(0, 12)}/wait?condition=sometime`);
+    expect(bad.status).toBe(404);
+  });
+
+  it('survives kill -9 of berthd and berth-containerd together: running ones keep running, exited ones get their policy', async () => {
+    ok('run', '-d', '--name', 'steady', 'busybox', 'sh', '-c', 'i=0; while true; do echo s$i; i=$((i+1)); sleep 0.05; done');
+    ok('run', '-d', '--name', 'bouncer', '--restart', 'always', 'busybox', 'sh', '-c', 'sleep 1; exit 3');
+    process.kill(d.daemon.pid, 'SIGKILL');
+    process.kill(d.containerd.pid, 'SIGKILL');
+    await Promise.all([d.daemon.exited, d.containerd.exited]);
+    await new Promise((r) => setTimeout(r, 2000));
+    await d.restartContainerd();
+    await d.restart();
+    expect(inspect('steady', '{{.State.Status}}')).toBe('running');
+    await waitUntil(() => inspect('bouncer', '{{.State.Status}}') === 'running' && Number(inspect('bouncer', '{{.RestartCount}}')) >= 1, 15_000, 'bouncer to be restarted');
+    const lines = ok('logs', 'steady').trim().split('\n');
+    expect(lines.length).toBeGreaterThan(40);
+    lines.forEach((l, i) => expect(l).toBe(`s${i}`));
+    expect(ok('exec', 'steady', 'echo', 'alive')).toBe('alive\n');
+    ok('rm', '-f', 'steady', 'bouncer');
+  }, 90_000);
+});
