@@ -126,7 +126,17 @@ describe.skipIf(!available)('docker pull through berthd', () => {
     expect(u.stderr.trim()).toBe(`Error response from daemon: Get "http://127.0.0.1:${port}/v2/": dial tcp 127.0.0.1:${port}: connect: connection refused`);
   });
 
+  it('docker run of a missing image: create answers 404, the CLI pulls, retries and runs it', () => {
+    expect(d.docker(['rmi', images.index.ref]).status).toBe(0);
+    const r = d.docker(['run', '--rm', images.index.ref, 'cat', '/etc/arch', '/hello.txt'], 120_000);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('amd64\nhello\n');
+    expect(r.stderr).toMatch(new RegExp(`^Unable to find image '${images.index.ref}' locally\n`));
+    expect(r.stderr).toMatch(/Status: Downloaded newer image for /);
+  });
+
   it('leaves no leases behind', () => {
+    // the containers' own leases (berth-container-<id>) go with the containers
     const leases = ctr(d.containerd.address, ['-n', 'moby', 'leases', 'ls', '-q']);
     expect(leases.stdout.trim()).toBe('');
   });
