@@ -72,6 +72,13 @@ describe.skipIf(!available)('container options on berthd', () => {
     ok('rm', '-f', id);
   });
 
+  it('reports a container killed for memory as OOMKilled with exit code 137', () => {
+    const r = d.docker(['run', '--name', 'hog', '-m', '16m', 'busybox', 'sh', '-c', 'x=aaaaaaaaaa; while true; do x=$x$x; done'], 60_000);
+    expect(r.status).toBe(137);
+    expect(inspect('hog', '{{.State.OOMKilled}} {{.State.ExitCode}} {{.State.Status}}')).toBe('true 137 exited');
+    ok('rm', 'hog');
+  });
+
   it('rotates json-file logs at max-size, keeping max-file files, and logs still reads them in order', async () => {
     const id = ok('run', '-d', '--log-opt', 'max-size=2k', '--log-opt', 'max-file=3', 'busybox', 'sh', '-c', 'i=0; while [ $i -lt 300 ]; do echo line-$i; i=$((i+1)); done').trim();
     await waitUntil(() => inspect(id, '{{.State.Status}}') === 'exited', 20_000, 'the writer to finish');

@@ -48,6 +48,19 @@ describe.skipIf(!available)('container security settings and terminals on berthd
     expect(bad.stderr).toMatch(/invalid --security-opt/);
   });
 
+  it('takes a custom seccomp profile, and refuses a broken one at create', () => {
+    const profile = path.join(d.dir, 'no-mkdir.json');
+    fs.writeFileSync(profile, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] }));
+    const r = d.docker(['run', '--rm', '--security-opt', `seccomp=${profile}`, 'busybox', 'sh', '-c', 'mkdir /tmp/x && echo made'], 60_000);
+    expect(r.stderr).toMatch(/Operation not permitted/);
+    expect(r.stdout).toBe('');
+    const broken = path.join(d.dir, 'broken.json');
+    fs.writeFileSync(broken, JSON.stringify({ defaultAction: 'SCMP_ACT_BOGUS' }));
+    const b = d.docker(['create', '--security-opt', `seccomp=${broken}`, 'busybox', 'true'], 60_000);
+    expect(b.status).toBe(1);
+    expect(b.stderr).toMatch(/Decoding seccomp profile failed/);
+  });
+
   it('sets no-new-privileges, rlimits and --init', () => {
     const out = ok('run', '--rm', '--security-opt', 'no-new-privileges', '--ulimit', 'nofile=100:200', 'busybox', 'sh', '-c', 'grep NoNewPrivs /proc/self/status; ulimit -n; ulimit -Hn');
     expect(status(out, 'NoNewPrivs')).toBe('1');

@@ -61,6 +61,34 @@ describe.skipIf(!available)('containers on berthd through the real docker CLI', 
     expect(ok('ps', '-aq')).toBe('');
   });
 
+  it('leaves nothing behind when create or start fails: no record, snapshot, lease, task, cgroup or mount', () => {
+    const before = fs.readdirSync(path.join(d.dir, 'data', 'containers'));
+    const bads: string[][] = [
+      ['create', '--restart', 'sometimes', 'busybox', 'true'],
+      ['create', '--mount', 'type=bind,source=/no/such/dir,target=/x', 'busybox', 'true'],
+      ['create', '--ulimit', 'nofile=10:5', 'busybox', 'true'],
+      ['create', '--cap-add', 'NOT_A_CAP', 'busybox', 'true'],
+      ['create', '--security-opt', 'seccomp={broken', 'busybox', 'true'],
+      ['create', '-m', '1k', 'busybox', 'true'],
+      ['run', '--rm', '-u', 'nobody-here', 'busybox', 'true'],
+      ['run', '--rm', 'busybox', '/no/such/binary'],
+    ];
+    for (const args of bads) {
+      const r = docker(...args);
+      expect(r.status, args.join(' ')).not.toBe(0);
+      expect(r.stderr.trim(), args.join(' ')).not.toBe('');
+    }
+    expect(fs.readdirSync(path.join(d.dir, 'data', 'containers'))).toEqual(before);
+    expect(ok('ps', '-aq')).toBe('');
+    const ctrArgs = (a: string[]) => runCmd('ctr', ['--address', d.containerd.address, '-n', 'moby', ...a]).stdout.trim();
+    expect(ctrArgs(['snapshots', '--snapshotter', 'overlayfs', 'ls']).split('\n').filter((l) => /\bActive\b/.test(l))).toEqual([]);
+    expect(ctrArgs(['leases', 'ls', '-q'])).toBe('');
+    expect(ctrArgs(['tasks', 'ls', '-q'])).toBe('');
+    expect(ctrArgs(['containers', 'ls', '-q'])).toBe('');
+    expect(cgroupDirs(d.cgroupParent).flatMap((p) => (fs.existsSync(p) ? fs.readdirSync(p, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : []))).toEqual([]);
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(d.dir);
+  });
+
   it('gives stdin to run -i and exec -i', () => {
     const r = runCmd(dockerCli, ['run', '-i', '--rm', 'busybox', 'sh', '-c', 'cat; echo end'], { env: d.env, input: 'from stdin\n', timeoutMs: 30_000 });
     expect(r.stdout).toBe('from stdin\nend\n');

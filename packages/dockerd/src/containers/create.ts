@@ -20,6 +20,7 @@ import { containerCapabilities } from './spec/capabilities.js';
 import { userMounts } from './spec/mounts.js';
 import { checkResources, rlimits } from './spec/resources.js';
 import { parseSecurityOpts } from './spec/security-opts.js';
+import { seccompFor } from './spec/seccomp.js';
 import { jsonFileOptions } from '../logs/json-file-writer.js';
 import { nowRfc3339Nano } from '../logs/time.js';
 
@@ -51,8 +52,10 @@ export async function createContainer(e: Engine, body: Record<string, unknown>, 
   if (userConfig.Image === '') throw invalidArgument('config cannot be empty in order to create a container');
   // the checks that need no state, before anything is reserved
   const warnings = checkResources(hostConfig);
-  containerCapabilities(hostConfig.Privileged, hostConfig.CapAdd, hostConfig.CapDrop);
-  parseSecurityOpts(hostConfig.SecurityOpt);
+  const caps = containerCapabilities(hostConfig.Privileged, hostConfig.CapAdd, hostConfig.CapDrop);
+  // a custom seccomp profile is decoded now, so a bad one fails create, not start
+  if (!hostConfig.Privileged) seccompFor(parseSecurityOpts(hostConfig.SecurityOpt).seccomp, caps);
+  else parseSecurityOpts(hostConfig.SecurityOpt);
   rlimits(hostConfig);
   if (hostConfig.LogConfig.Type === 'json-file') jsonFileOptions(hostConfig.LogConfig.Config);
   let image;
