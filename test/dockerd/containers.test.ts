@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgroupDirs, haveBinaries, waitUntil } from '../helpers/daemon.js';
 import { bin, busyboxRootfs, repoRoot } from '../helpers/paths.js';
-import { dockerCli, startBerthd, type Berthd } from './berthd.js';
+import { dockerCli, request, startBerthd, type Berthd } from './berthd.js';
 import { runCmd } from '../helpers/daemon.js';
 
 const available = process.getuid?.() === 0 && haveBinaries(dockerCli) && fs.existsSync(bin('berthd')) && fs.existsSync(busyboxRootfs);
@@ -201,7 +201,9 @@ describe.skipIf(!available)('containers on berthd through the real docker CLI', 
     expect(lines.length).toBeGreaterThan(30);
     lines.forEach((l, i) => expect(l).toBe(`n${i}`));
     expect(ok('exec', 'survivor', 'echo', 'still here')).toBe('still here\n');
+    const waiting = request(d.socket, 'POST', '/v1.45/containers/survivor/wait');
     ok('stop', '-t', '0', 'survivor');
+    expect(JSON.parse((await waiting).body)).toEqual({ StatusCode: 137, Error: null });
     expect(inspect('survivor', '{{.State.Status}} {{.State.ExitCode}}')).toBe('exited 137');
     ok('rm', 'survivor', 'quitter');
   }, 90_000);
