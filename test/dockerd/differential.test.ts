@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../containerd/daemons.js';
-import { haveBinaries, mountsUnder, runCmd, startDaemon, trackHostDirs, unmountUnder, waitUntil, type Daemon } from '../helpers/daemon.js';
+import { haveBinaries } from '../helpers/daemon.js';
+import { startRealDockerd, type RealDockerd } from '../helpers/real-dockerd.js';
 import { bin } from '../helpers/paths.js';
 import { dockerCli, startBerthd, type Berthd } from './berthd.js';
 
@@ -15,56 +15,20 @@ const available = process.getuid?.() === 0 && haveBinaries(dockerCli, 'dockerd',
 
 describe.skipIf(!available)('berthd and the real dockerd answer the docker CLI alike', () => {
   let berthd: Berthd;
-  let real: Daemon | undefined;
-  let tmp: string;
-  let execRoot: string;
-  let realEnv: NodeJS.ProcessEnv;
-  let forgetHostDirs: (() => void) | undefined;
-  const realDocker = (args: string[]) => runCmd(dockerCli, args, { env: realEnv, timeoutMs: 20_000 });
+  let real: RealDockerd | undefined;
+  const realDocker = (args: string[]) => {
+    if (!real) throw new Error('dockerd did not start');
+    return real.docker(args, 20_000);
+  };
 
   beforeAll(async () => {
     berthd = await startBerthd();
-    tmp = tempDir('realdockerd');
-    execRoot = path.join(tmp, 'exec');
-    const sock = path.join(tmp, 'docker.sock');
-    const config = path.join(tmp, 'daemon.json');
-    fs.writeFileSync(config, JSON.stringify({ 'deprecated-key-path': path.join(tmp, 'key.json') }));
-    realEnv = { ...process.env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: path.join(tmp, 'cli') };
-    delete realEnv.DOCKER_CONTEXT;
-    forgetHostDirs = trackHostDirs(['/run/docker', '/run/docker/plugins', '/opt/containerd', '/opt/containerd/bin', '/opt/containerd/lib']);
-    real = startDaemon('dockerd', [
-      '-H', `unix://${sock}`, '--data-root', path.join(tmp, 'data'), '--exec-root', execRoot,
-      '--pidfile', path.join(tmp, 'docker.pid'), '--config-file', config, '--bridge', 'none',
-      '--iptables=false', '--ip6tables=false', '--ip-masq=false', '--ip-forward=false', '--userland-proxy=false',
-    ], path.join(tmp, 'dockerd.log'));
-    const d = real;
-    await waitUntil(() => fs.existsSync(sock) && realDocker(['version']).status === 0, 30_000, `dockerd to serve ${sock}`).catch((err: Error) => {
-      throw new Error(`${err.message}\n${d.log().slice(-3000)}`);
-    });
+    real = await startRealDockerd();
   });
 
   afterAll(async () => {
     await berthd?.stop();
-    if (real) {
-      let containerdPid = 0;
-      try {
-        containerdPid = Number(fs.readFileSync(path.join(execRoot, 'containerd', 'containerd.pid'), 'utf8'));
-      } catch {
-        // dockerd did not get as far as starting it
-      }
-      await real.stop();
-      if (containerdPid > 0) {
-        await waitUntil(() => !fs.existsSync(`/proc/${containerdPid}`), 10_000, 'dockerd\'s containerd to exit').catch(() => {
-          process.kill(containerdPid, 'SIGKILL');
-        });
-      }
-    }
-    if (tmp) {
-      unmountUnder(tmp);
-      expect(mountsUnder(tmp)).toEqual([]);
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
-    forgetHostDirs?.();
+    await real?.stop();
   });
 
   const keysOf = (out: string): string[] => Object.keys(JSON.parse(out) as object).sort();

@@ -10,37 +10,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempRoot } from '../helpers/bundle.js';
-import { bin, busyboxRootfs } from '../helpers/paths.js';
-import { buildDockerImage } from '../helpers/docker-image.js';
-import {
-  cgroupDirs,
-  haveBinaries,
-  mountsUnder,
-  removeCgroupTree,
-  runCmd,
-  runOnPty,
-  startDaemon,
-  trackHostDirs,
-  unmountUnder,
-  waitUntil,
-  type CmdResult,
-  type Daemon,
-} from '../helpers/daemon.js';
-
-// The docker CLI 28 when installed (it negotiates API 1.41 with dockerd 20.10), else Debian's.
-const dockerCli = fs.existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : 'docker';
+import { bin } from '../helpers/paths.js';
+import { cgroupDirs, haveBinaries, removeCgroupTree, runCmd, runOnPty, waitUntil, type CmdResult } from '../helpers/daemon.js';
+import { dockerCli, loadBusybox, startRealDockerd, type RealDockerd } from '../helpers/real-dockerd.js';
 const available = haveBinaries('dockerd', dockerCli, 'containerd', 'containerd-shim-runc-v2', 'tar', 'script');
 
 describe.skipIf(!available)('real dockerd 20.10 running berth-runc', () => {
   const image = `berth-busybox:${process.pid}`;
   const cgParent = `berth-dockerd-${process.pid}`;
   const berthRunc = bin('berth-runc');
-  let tmp: string;
+  let dockerd: RealDockerd | undefined;
   let execRoot: string;
   let env: NodeJS.ProcessEnv;
-  let daemon: Daemon | undefined;
-  let forgetHostDirs: (() => void) | undefined;
   let seq = 0;
 
   const docker = (args: string[], timeoutMs = 30_000): CmdResult => runCmd(dockerCli, args, { env, timeoutMs });
@@ -54,72 +35,16 @@ describe.skipIf(!available)('real dockerd 20.10 running berth-runc', () => {
   const expectNothingLeft = () => expect(berth(['list', '-q']).stdout).toBe('');
 
   beforeAll(async () => {
-    tmp = tempRoot('dockerd');
-    execRoot = path.join(tmp, 'exec');
-    const sock = path.join(tmp, 'docker.sock');
-    const config = path.join(tmp, 'daemon.json');
-    // dockerd keeps its identity key next to /etc/docker/daemon.json unless told otherwise
-    fs.writeFileSync(config, JSON.stringify({ 'deprecated-key-path': path.join(tmp, 'key.json') }));
-    env = { ...process.env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: path.join(tmp, 'cli') };
-    delete env.DOCKER_CONTEXT;
-    // fixed paths no flag moves: the plugin socket dir and containerd's opt plugin dir
-    forgetHostDirs = trackHostDirs(['/run/docker', '/run/docker/plugins', '/opt/containerd', '/opt/containerd/bin', '/opt/containerd/lib']);
-    daemon = startDaemon(
-      'dockerd',
-      [
-        '-H', `unix://${sock}`,
-        '--data-root', path.join(tmp, 'data'),
-        '--exec-root', execRoot,
-        '--pidfile', path.join(tmp, 'docker.pid'),
-        '--config-file', config,
-        '--bridge', 'none',
-        '--iptables=false',
-        '--ip6tables=false',
-        '--ip-masq=false',
-        '--ip-forward=false',
-        '--userland-proxy=false',
-        // relative: below this test's own cgroups, where runc puts relative paths
-        '--cgroup-parent', cgParent,
-        '--add-runtime', `berth=${berthRunc}`,
-      ],
-      path.join(tmp, 'dockerd.log'),
-    );
-    const d = daemon;
-    await waitUntil(() => fs.existsSync(sock) && docker(['version']).status === 0, 30_000, `dockerd to serve ${sock}`).catch((err: Error) => {
-      throw new Error(`${err.message}\n${d.log().slice(-3000)}`);
-    });
-    const built = buildDockerImage({ rootfs: busyboxRootfs, tag: image, out: path.join(tmp, 'busybox-docker.tar'), cmd: ['sh'] });
-    const load = docker(['load', '-i', built.file], 60_000);
-    expect(load.status, load.stderr).toBe(0);
-    expect(load.stdout).toContain(`Loaded image: ${image}`);
+    // relative cgroup parent: below this test's own cgroups, where runc puts relative paths
+    dockerd = await startRealDockerd({ runtimes: { berth: berthRunc }, extraArgs: ['--cgroup-parent', cgParent] });
+    execRoot = dockerd.execRoot;
+    env = dockerd.env;
+    loadBusybox(dockerd, image);
   });
 
   afterAll(async () => {
-    if (daemon) {
-      const ids = docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
-      if (ids.length) docker(['rm', '-f', ...ids]);
-      let containerdPid = 0;
-      try {
-        containerdPid = Number(fs.readFileSync(path.join(execRoot, 'containerd', 'containerd.pid'), 'utf8'));
-      } catch {
-        // dockerd did not get as far as starting it
-      }
-      await daemon.stop();
-      // dockerd stops the containerd it started before it exits; make sure
-      if (containerdPid > 0) {
-        await waitUntil(() => !fs.existsSync(`/proc/${containerdPid}`), 10_000, 'dockerd\'s containerd to exit').catch(() => {
-          process.kill(containerdPid, 'SIGKILL');
-        });
-      }
-    }
-    if (tmp) {
-      // dockerd leaves its default network namespace mounted under the exec root
-      unmountUnder(tmp);
-      expect(mountsUnder(tmp)).toEqual([]);
-      removeCgroupTree(cgParent);
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
-    forgetHostDirs?.();
+    await dockerd?.stop();
+    removeCgroupTree(cgParent);
   });
 
   it('lists the berth runtime in docker info', () => {
