@@ -76,6 +76,14 @@ describe.skipIf(!available)('container security settings and terminals on berthd
     expect(r.status).toBe(6);
   });
 
+  it('runs exec -it on a real terminal with its size', () => {
+    ok('run', '-d', '--name', 'exec-tty', 'busybox', 'sleep', '300');
+    const r = runOnPty(['sh', '-c', `stty cols 77 rows 22; ${dockerCli} exec -it exec-tty sh -c 'tty; stty size; exit 3'`], { env: d.env, timeoutMs: 60_000 });
+    expect(r.stdout).toMatch(/\/dev\/pts\/\d+\r?\n22 77/);
+    expect(r.status).toBe(3);
+    ok('rm', '-f', 'exec-tty');
+  });
+
   it('detaches from an attached terminal with ctrl-p ctrl-q and leaves the container running', async () => {
     ok('run', '-dit', '--name', 'detachable', 'busybox', 'sh');
     // the keys go in once the CLI has put the terminal in raw mode (cooked, ctrl-q is flow control)
