@@ -145,6 +145,25 @@ describe.skipIf(!available)('containers on berthd through the real docker CLI', 
     ok('rm', 'victim');
   });
 
+  it('filters ps by name, status, exited, label and ancestor; rm -f takes a running --rm container', () => {
+    const a = ok('run', '-d', '--name', 'filter-a', '--label', 'team=blue', 'busybox', 'sleep', '300').trim();
+    expect(docker('run', '--name', 'filter-b', 'busybox', 'sh', '-c', 'exit 2').status).toBe(2);
+    const ps = (...f: string[]) => ok('ps', '-a', '--format', '{{.Names}}', ...f.flatMap((x) => ['--filter', x])).trim().split('\n').filter(Boolean).sort();
+    expect(ps('name=filter-')).toEqual(['filter-a', 'filter-b']);
+    expect(ps('status=exited', 'name=filter-')).toEqual(['filter-b']);
+    expect(ps('exited=2')).toEqual(['filter-b']);
+    expect(ps('label=team=blue')).toEqual(['filter-a']);
+    expect(ps('ancestor=busybox', 'name=filter-a')).toEqual(['filter-a']);
+    expect(ps(`id=${a.slice(0, 10)}`)).toEqual(['filter-a']);
+    const bad = docker('ps', '--filter', 'colour=red');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/invalid filter 'colour'/);
+    ok('rm', '-f', 'filter-a', 'filter-b');
+    ok('run', '-d', '--rm', '--name', 'ephemeral', 'busybox', 'sleep', '300');
+    expect(ok('rm', '-f', 'ephemeral')).toBe('ephemeral\n');
+    expect(ok('ps', '-aq')).toBe('');
+  });
+
   it('applies restart policies: on-failure:N retries N times, always comes back after exiting, --rm removes', async () => {
     ok('run', '-d', '--name', 'flaky', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'echo attempt; exit 1');
     await waitUntil(() => inspect('flaky', '{{.State.Status}} {{.RestartCount}}') === 'exited 2', 30_000, 'flaky to give up');

@@ -23,8 +23,7 @@ export interface ListQuery {
 }
 
 export function listContainers(store: ContainerStore, q: ListQuery, imageMatches: (ancestor: string, c: Container) => boolean): Container[] {
-  const f = parseFilters(q.filters);
-  for (const key of f.keys()) if (!known.has(key)) throw invalidArgument(`invalid filter '${key}'`);
+  const f = parseFilters(q.filters, known);
   for (const s of f.get('status') ?? []) if (!statuses.has(s)) throw invalidArgument(`invalid filter 'status=${s}'`);
   const exited = (f.get('exited') ?? []).map((v) => {
     if (!/^-?\d+$/.test(v)) throw invalidArgument(`invalid filter 'exited=${v}'`);

@@ -29,6 +29,8 @@ export async function removeContainer(e: Engine, c: Container, opts: RemoveOptio
   }
   const body = async () => {
     const rec = c.record;
+    // removed meanwhile (its own --rm, when a forced removal killed it): done
+    if (!e.store.find(c.id)) return;
     if (rec.state.Status === 'removing') throw conflict(`removal of container ${c.id} is already in progress`);
     if (isRunning(rec.state) && rec.state.Status !== 'restarting') throw conflict(`cannot remove container "${rec.name}": container is running: stop the container before removing or force remove`);
     rec.manuallyStopped = true;

@@ -6,6 +6,7 @@
  * Untagged/Deleted items, SpaceReclaimed: the layer blobs no remaining image
  * shares).
  */
+import type { ImageUsers } from './tag.js';
 import { invalidArgument } from '@berth/errors';
 import type { Containerd } from '../containerd.js';
 import type { Filters } from './filters.js';
@@ -51,7 +52,8 @@ export interface PruneReport {
   SpaceReclaimed: number;
 }
 
-export async function pruneImages(ctr: Containerd, f: Filters): Promise<PruneReport> {
+/** `usersOf` adds berthd's own containers (created ones have no containerd record yet). */
+export async function pruneImages(ctr: Containerd, f: Filters, usersOf: ImageUsers = () => []): Promise<PruneReport> {
   const d = f.get('dangling')?.[0] ?? 'true';
   if (!['true', 'false', '1', '0'].includes(d)) throw invalidArgument(`Invalid filter 'dangling=${d}'`);
   const danglingOnly = d === 'true' || d === '1';
@@ -59,7 +61,7 @@ export async function pruneImages(ctr: Containerd, f: Filters): Promise<PruneRep
   const all = await listImages(ctr);
   const used = await imagesInUse(ctr, all);
   const chosen = all.filter((img) => {
-    if (used.has(img.id)) return false;
+    if (used.has(img.id) || usersOf(img.id).length > 0) return false;
     if (danglingOnly && repoTags(img).length > 0) return false;
     const created = createdDate(img)?.getTime() ?? 0;
     if (until?.some((u) => created >= u)) return false;

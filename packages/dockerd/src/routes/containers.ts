@@ -13,6 +13,7 @@ import { listContainers } from '../containers/list.js';
 import { isRunning } from '../containers/model.js';
 import { checkName } from '../containers/names.js';
 import { removeContainer } from '../containers/remove.js';
+import { containerSizes, type SizeCache } from '../containers/size.js';
 import { startContainer } from '../containers/start.js';
 import { topContainer } from '../containers/top.js';
 import { inspectView, summaryView } from '../containers/views.js';
@@ -40,10 +41,13 @@ export function containerRoutes(e: Engine, execs: ExecStore): Router {
       return img !== undefined && img.id === c.record.image;
     };
     const list = listContainers(e.store, { all: truthy(req.query.all), limit, filters: req.query.filters }, matchImage);
-    sendJson(res, list.map((c) => summaryView(c, ids.has(c.record.image) && images.some((i) => i.id === c.record.image))));
+    const cache: SizeCache = new Map();
+    const sized = async (c: Container) => (truthy(req.query.size) ? containerSizes(e, c, cache) : undefined);
+    sendJson(res, await Promise.all(list.map(async (c) => summaryView(c, ids.has(c.record.image) && images.some((i) => i.id === c.record.image), await sized(c)))));
   });
-  r.get('/containers/:id/json', (req, res) => {
-    sendJson(res, inspectView(get(req)));
+  r.get('/containers/:id/json', async (req, res) => {
+    const c = get(req);
+    sendJson(res, inspectView(c, truthy(req.query.size) ? await containerSizes(e, c) : undefined));
   });
   r.post('/containers/:id/start', async (req, res) => {
     const result = await startContainer(e, get(req));

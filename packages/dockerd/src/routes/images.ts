@@ -14,7 +14,7 @@ import { runPull } from '../images/pull.js';
 import { pruneFilterKeys, pruneImages } from '../images/prune.js';
 import { resolveSave, writeSave } from '../images/save.js';
 import { findImage, listImages } from '../images/store.js';
-import { removeImage, tagImage } from '../images/tag.js';
+import { removeImage, tagImage, type ImageUsers } from '../images/tag.js';
 import { inspectOf, summaryOf } from '../images/views.js';
 import { decodeAuthHeader } from '../registry/auth.js';
 import { sendJson } from '../server/json.js';
@@ -76,7 +76,7 @@ async function save(ctr: Containerd, names: string[], res: Response): Promise<vo
   }
 }
 
-export function imageRoutes(ctr: Containerd): Router {
+export function imageRoutes(ctr: Containerd, usersOf?: ImageUsers): Router {
   const r = Router();
   r.get('/images/json', async (req, res) => {
     const filters = parseFilters(req.query.filters);
@@ -95,7 +95,7 @@ export function imageRoutes(ctr: Containerd): Router {
   });
   r.post('/images/create', (req, res) => create(ctr, req, res));
   r.post('/images/prune', async (req, res) => {
-    sendJson(res, await pruneImages(ctr, parseFilters(req.query.filters, pruneFilterKeys)));
+    sendJson(res, await pruneImages(ctr, parseFilters(req.query.filters, pruneFilterKeys), usersOf));
   });
   r.get('/images/get', (req, res) => save(ctr, strs(req.query.names), res));
   r.get('/images/*name/get', (req, res) => save(ctr, [nameParam(req)], res));
@@ -110,7 +110,7 @@ export function imageRoutes(ctr: Containerd): Router {
     res.status(201).end();
   });
   r.delete('/images/*name', async (req, res) => {
-    sendJson(res, await removeImage(ctr, nameParam(req), truthy(req.query.force)));
+    sendJson(res, await removeImage(ctr, nameParam(req), truthy(req.query.force), usersOf));
   });
   return r;
 }
