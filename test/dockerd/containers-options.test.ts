@@ -47,6 +47,33 @@ describe.skipIf(!available)('container options on berthd', () => {
     expect(bad.stderr).toMatch(/network no-such-net not found/);
   });
 
+  it('renames, pauses, unpauses and restarts; honours --stop-timeout and --mount', async () => {
+    const host = path.join(d.dir, 'mnt-src');
+    fs.mkdirSync(host);
+    fs.writeFileSync(path.join(host, 'f'), 'mounted\n');
+    ok('run', '-d', '--name', 'first', '--stop-timeout', '1', '--mount', `type=bind,source=${host},target=/m,readonly`, '--mount', 'type=tmpfs,target=/t', 'busybox', 'sh', '-c', 'cat /m/f; touch /m/x 2>/dev/null || echo ro; grep -c " /t tmpfs" /proc/mounts; sleep 300');
+    ok('rename', 'first', 'second');
+    expect(inspect('second', '{{.Name}} {{.Config.StopTimeout}}')).toBe('/second 1');
+    expect(d.docker(['inspect', 'first']).status).toBe(1);
+    ok('pause', 'second');
+    expect(inspect('second', '{{.State.Status}} {{.State.Paused}}')).toBe('paused true');
+    expect(ok('ps', '--format', '{{.Status}}')).toMatch(/\(Paused\)/);
+    const exec = d.docker(['exec', 'second', 'true']);
+    expect(exec.status).not.toBe(0);
+    expect(exec.stderr).toMatch(/is paused, unpause the container before exec/);
+    ok('unpause', 'second');
+    expect(inspect('second', '{{.State.Status}}')).toBe('running');
+    const pid = inspect('second', '{{.State.Pid}}');
+    const t0 = Date.now();
+    ok('restart', 'second');
+    expect(Date.now() - t0).toBeLessThan(8_000); // --stop-timeout 1, not the default 10 s
+    expect(inspect('second', '{{.State.Status}}')).toBe('running');
+    expect(inspect('second', '{{.State.Pid}}')).not.toBe(pid);
+    await waitUntil(() => ok('logs', 'second').split('mounted').length === 3, 10_000, 'the second run to write');
+    expect(ok('logs', 'second')).toBe('mounted\nro\n1\nmounted\nro\n1\n');
+    ok('rm', '-f', 'second');
+  });
+
   it('stops with the container\'s stop signal', () => {
     ok('run', '-d', '--name', 'sig', '--stop-signal', 'SIGUSR1', 'busybox', 'sh', '-c', 'trap "echo got usr1; exit 9" USR1; while true; do sleep 0.1; done');
     ok('stop', 'sig');
