@@ -20,19 +20,11 @@ export const resourcesTypeUrl = 'types.containerd.io/opencontainers/runtime-spec
 
 const minMemory = 6 * 1024 * 1024;
 
+type ResourceField = 'Memory' | 'MemorySwap' | 'MemoryReservation' | 'NanoCpus' | 'CpuShares' | 'CpuPeriod' | 'CpuQuota' | 'CpusetCpus' | 'CpusetMems' | 'BlkioWeight';
+
 /** What an update request asks for: zero/empty = leave as it is; PidsLimit undefined = not given. */
-export interface UpdateRequest {
-  Memory: number;
-  MemorySwap: number;
-  MemoryReservation: number;
-  NanoCpus: number;
-  CpuShares: number;
-  CpuPeriod: number;
-  CpuQuota: number;
-  CpusetCpus: string;
-  CpusetMems: string;
+export interface UpdateRequest extends Pick<HostConfig, ResourceField> {
   PidsLimit: number | undefined;
-  BlkioWeight: number;
   RestartPolicy: RestartPolicy | undefined;
 }
 
