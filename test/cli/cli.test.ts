@@ -6,23 +6,19 @@
  * error, host precedence, and docker's usage errors.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempRoot } from '../helpers/bundle.js';
-import { haveBinaries, mountsUnder, runCmd, startDaemon, trackHostDirs, unmountUnder, waitUntil, type Daemon } from '../helpers/daemon.js';
+import { haveBinaries, runCmd } from '../helpers/daemon.js';
+import { dockerCli, startRealDockerd, type RealDockerd } from '../helpers/real-dockerd.js';
 import { berth, berthBin, cleanEnv } from './run-berth.js';
 
-const dockerCli = fs.existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : 'docker';
 const built = fs.existsSync(berthBin);
 const available = built && process.getuid?.() === 0 && haveBinaries('dockerd', dockerCli, 'containerd');
 
 describe.skipIf(!available)('berth against a real dockerd 20.10, beside the real docker CLI', () => {
+  let d: RealDockerd | undefined;
   let tmp: string;
-  let execRoot: string;
   let sock: string;
   let env: NodeJS.ProcessEnv;
-  let daemon: Daemon | undefined;
-  let forgetHostDirs: (() => void) | undefined;
 
   const docker = (args: string[]) => runCmd(dockerCli, args, { env });
   /** The same question to docker and to berth: both must succeed with the same output. */
@@ -36,61 +32,14 @@ describe.skipIf(!available)('berth against a real dockerd 20.10, beside the real
   };
 
   beforeAll(async () => {
-    tmp = tempRoot('cli');
-    execRoot = path.join(tmp, 'exec');
-    sock = path.join(tmp, 'docker.sock');
-    const config = path.join(tmp, 'daemon.json');
-    // dockerd keeps its identity key next to /etc/docker/daemon.json unless told otherwise
-    fs.writeFileSync(config, JSON.stringify({ 'deprecated-key-path': path.join(tmp, 'key.json') }));
-    env = cleanEnv({ DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: path.join(tmp, 'cli') });
-    // fixed paths no flag moves: the plugin socket dir and containerd's opt plugin dir
-    forgetHostDirs = trackHostDirs(['/run/docker', '/run/docker/plugins', '/opt/containerd', '/opt/containerd/bin', '/opt/containerd/lib']);
-    daemon = startDaemon(
-      'dockerd',
-      [
-        '-H', `unix://${sock}`,
-        '--data-root', path.join(tmp, 'data'),
-        '--exec-root', execRoot,
-        '--pidfile', path.join(tmp, 'docker.pid'),
-        '--config-file', config,
-        '--bridge', 'none',
-        '--iptables=false',
-        '--ip6tables=false',
-        '--ip-masq=false',
-        '--ip-forward=false',
-        '--userland-proxy=false',
-      ],
-      path.join(tmp, 'dockerd.log'),
-    );
-    const d = daemon;
-    await waitUntil(() => fs.existsSync(sock) && docker(['version']).status === 0, 30_000, `dockerd to serve ${sock}`).catch((err: Error) => {
-      throw new Error(`${err.message}\n${d.log().slice(-3000)}`);
-    });
+    d = await startRealDockerd();
+    tmp = d.dir;
+    sock = d.socket;
+    env = cleanEnv({ DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: d.env.DOCKER_CONFIG });
   });
 
   afterAll(async () => {
-    if (daemon) {
-      let containerdPid = 0;
-      try {
-        containerdPid = Number(fs.readFileSync(path.join(execRoot, 'containerd', 'containerd.pid'), 'utf8'));
-      } catch {
-        // dockerd did not get as far as starting it
-      }
-      await daemon.stop();
-      // dockerd stops the containerd it started before it exits; make sure
-      if (containerdPid > 0) {
-        await waitUntil(() => !fs.existsSync(`/proc/${containerdPid}`), 10_000, 'dockerd\'s containerd to exit').catch(() => {
-          process.kill(containerdPid, 'SIGKILL');
-        });
-      }
-    }
-    if (tmp) {
-      // dockerd leaves its default network namespace mounted under the exec root
-      unmountUnder(tmp);
-      expect(mountsUnder(tmp)).toEqual([]);
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
-    forgetHostDirs?.();
+    await d?.stop();
   });
 
   it('negotiates the API version as docker does', async () => {

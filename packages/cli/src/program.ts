@@ -4,9 +4,11 @@
  * unknown flag -> exit 125, arguments to a command that takes none -> exit 1.
  */
 import { Command, CommanderError } from 'commander';
+import { markOperands } from './argv.js';
 import { CLIENT_VERSION } from './buildinfo.js';
 import { ExitError, usageError } from './errors.js';
 import { describeCommand, formatHelp, fullName, usageLine } from './help.js';
+import { containerCommands } from './commands/container.js';
 import { imageCommands } from './commands/image.js';
 import { infoCommands } from './commands/info.js';
 import { versionCommand } from './commands/version.js';
@@ -35,13 +37,18 @@ export function buildProgram(): Command {
   versionCommand(program);
   infoCommands(program);
   imageCommands(program);
+  containerCommands(program);
   applyDockerStyle(program);
+  // run/create/exec: everything from the image (or container) on is the container's command line
+  const parse = program.parseAsync.bind(program);
+  program.parseAsync = (argv, opts) => parse(markOperands(program, [...(argv ?? [])]), opts);
   return program;
 }
 
 /** Every command: docker's help, and commander's errors rewritten in docker's words. */
 function applyDockerStyle(cmd: Command): void {
-  cmd.helpOption('-h, --help', 'Print usage');
+  // run and create use -h for --hostname: their help is --help only, as docker's
+  cmd.helpOption(cmd.options.some((o) => o.short === '-h') ? '--help' : '-h, --help', 'Print usage');
   cmd.configureHelp({ formatHelp: (c) => formatHelp(c) });
   cmd.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
   cmd.exitOverride((err: CommanderError) => {
