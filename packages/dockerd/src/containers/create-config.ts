@@ -10,6 +10,13 @@ import type { ContainerConfig, HostConfig, RestartPolicy } from './model.js';
 
 type Json = Record<string, unknown>;
 
+/** Go encodes a map with its keys sorted; the records keep docker's map fields that way so every reader sees dockerd's order. */
+export function sortedKeys<T>(m: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+const sortedOpt = <T>(m: Record<string, T> | null | undefined): Record<string, T> | undefined => (m ? sortedKeys(m) : undefined);
+
 const strList = (v: unknown): string[] | null => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : null);
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -101,6 +108,12 @@ export function hostConfigFromBody(v: unknown): HostConfig {
     IpcMode: str(h.IpcMode) || 'private',
     UTSMode: str(h.UTSMode),
   };
+  const maps = hc as Record<string, unknown>;
+  for (const key of ['PortBindings', 'Tmpfs', 'Sysctls', 'StorageOpt']) {
+    const m = sortedOpt(maps[key] as Record<string, unknown> | null | undefined);
+    if (m) maps[key] = m;
+  }
+  hc.LogConfig.Config = sortedKeys(hc.LogConfig.Config);
   if (hc.AutoRemove && hc.RestartPolicy.Name !== 'no') throw invalidArgument("can't create 'AutoRemove' container with restart policy");
   if (hc.PidMode !== '' && hc.PidMode !== 'host') throw notImplemented(`--pid ${hc.PidMode} is not supported yet`);
   if (hc.IpcMode !== 'private' && hc.IpcMode !== 'shareable' && hc.IpcMode !== 'host' && hc.IpcMode !== 'none') throw notImplemented(`--ipc ${hc.IpcMode} is not supported yet`);
@@ -140,6 +153,9 @@ export function mergeImageConfig(user: ContainerConfig, image: ImageDefaults): C
   if (image.ExposedPorts) c.ExposedPorts = { ...image.ExposedPorts, ...(c.ExposedPorts ?? {}) };
   if (image.Volumes) c.Volumes = { ...image.Volumes, ...(c.Volumes ?? {}) };
   if (c.Healthcheck === undefined && image.Healthcheck) c.Healthcheck = image.Healthcheck;
+  c.Labels = sortedKeys(c.Labels);
+  if (c.ExposedPorts) c.ExposedPorts = sortedKeys(c.ExposedPorts);
+  if (c.Volumes) c.Volumes = sortedKeys(c.Volumes);
   return c;
 }
 

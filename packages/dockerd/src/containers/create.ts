@@ -2,7 +2,9 @@
  * POST /containers/create: checks the request, resolves the image, prepares
  * the container's writable snapshot (under a lease named after the container,
  * so GC keeps it while the container exists), writes its hosts files and its
- * record. Anything half-done is undone when a step fails.
+ * record. Volumes are resolved, made when missing and filled from the image
+ * (copy-up) here too, as moby does at create. Anything half-done is undone
+ * when a step fails.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +25,10 @@ import { parseSecurityOpts } from './spec/security-opts.js';
 import { seccompFor } from './spec/seccomp.js';
 import { jsonFileOptions } from '../logs/json-file-writer.js';
 import { nowRfc3339Nano } from '../logs/time.js';
+import { copyImageContent } from '../volumes/copy-up.js';
+import { volumeStore } from '../volumes/registry.js';
+import { applyVolumes, planVolumes, type AppliedVolumes } from '../volumes/resolve.js';
+import { announceCreated } from '../volumes/service.js';
 
 export interface CreateResult {
   Id: string;
@@ -73,8 +79,13 @@ export async function createContainer(e: Engine, body: Record<string, unknown>, 
   const dir = e.store.dirOf(id);
   const lease = leaseOf(id);
   let leased = false;
+  const volumes = volumeStore(e);
+  let applied: AppliedVolumes | undefined;
   try {
-    userMounts(hostConfig);
+    userMounts(hostConfig, []);
+    const plan = planVolumes(e.store, config, hostConfig);
+    applied = applyVolumes(volumes, plan);
+    volumes.claim(id, applied.mounts.filter((m) => m.Type === 'volume').map((m) => m.Name));
     fs.mkdirSync(dir, { recursive: true, mode: 0o710 });
     const hostNet = hostConfig.NetworkMode === 'host';
     const rec: ContainerRecord = {
@@ -97,6 +108,7 @@ export async function createContainer(e: Engine, body: Record<string, unknown>, 
       hostnamePath: path.join(dir, 'hostname'),
       hostsPath: path.join(dir, 'hosts'),
       resolvConfPath: path.join(dir, 'resolv.conf'),
+      mountPoints: applied.mounts,
     };
     fs.writeFileSync(rec.hostnamePath, `${config.Hostname}\n`);
     fs.writeFileSync(rec.hostsPath, hostsFile(hostNet, (hostConfig.ExtraHosts as string[] | null | undefined) ?? []));
@@ -107,8 +119,18 @@ export async function createContainer(e: Engine, body: Record<string, unknown>, 
       { snapshotter, key: id, parent: rec.snapshotParent, labels: { 'berth.container': id } },
       { metadata: { 'containerd-lease': lease } },
     );
+    await copyImageContent(e, id, applied.copyUp);
     e.store.add(new Container(rec));
+    volumes.release(id);
   } catch (err) {
+    volumes.release(id);
+    for (const v of applied?.created ?? []) {
+      try {
+        volumes.remove(v.name);
+      } catch (rmErr) {
+        e.log.warn('removing a volume of a failed create', { name: v.name, error: (rmErr as Error).message });
+      }
+    }
     if (leased) {
       await e.ctr.snapshots.remove({ snapshotter, key: id }).catch(() => undefined);
       await e.ctr.leases.delete({ id: lease, sync: false }).catch(() => undefined);
@@ -117,6 +139,7 @@ export async function createContainer(e: Engine, body: Record<string, unknown>, 
     e.store.releaseName(name, id);
     throw err;
   }
+  announceCreated(e, applied?.created ?? []);
   e.events.publish('container', 'create', id, { image: userConfig.Image, name: name.slice(1) });
   return { Id: id, Warnings: warnings };
 }

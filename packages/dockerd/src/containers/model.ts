@@ -101,6 +101,25 @@ export interface HostConfig {
   [other: string]: unknown;
 }
 
+/**
+ * A mount resolved when the container was created and kept with it, as docker
+ * keeps MountPoints in config.v2.json: volumes (named, anonymous, from the
+ * image's VOLUME) and what --volumes-from took from another container. Binds
+ * and tmpfs of the container's own HostConfig are not here: they are read
+ * from it at each start.
+ */
+export interface MountRecord {
+  Type: 'volume' | 'bind';
+  /** The volume's name; '' for a bind. */
+  Name: string;
+  /** The volume's _data directory, or the bind's host path. */
+  Source: string;
+  Destination: string;
+  Mode: string;
+  RW: boolean;
+  Propagation: string;
+}
+
 export type Status = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
 export interface ContainerState {
@@ -137,6 +156,8 @@ export interface ContainerRecord {
   hostnamePath: string;
   hostsPath: string;
   resolvConfPath: string;
+  /** Volumes and --volumes-from mounts (absent in records written before volumes existed). */
+  mountPoints?: MountRecord[];
 }
 
 export const zeroTime = '0001-01-01T00:00:00Z';

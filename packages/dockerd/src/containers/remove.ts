@@ -1,7 +1,8 @@
 /**
  * DELETE /containers/{id}: a running container only with force (SIGKILL, then
  * its exit is handled as usual), then the containerd leftovers, the snapshot
- * and its lease, the record and directory. Waiters for "removed" are told.
+ * and its lease, the record and directory; with `v` (and for --rm) its
+ * anonymous volumes no other container uses. Waiters for "removed" are told.
  */
 import fs from 'node:fs';
 import { conflict } from '@berth/errors';
@@ -12,6 +13,7 @@ import { fifoDir, snapshotter, type Engine } from './engine.js';
 import { stopContainer } from './kill.js';
 import { isRunning } from './model.js';
 import { forgetBackoff } from './restart-policy.js';
+import { removeAnonymousVolumes } from '../volumes/service.js';
 
 export interface RemoveOptions {
   force: boolean;
@@ -43,6 +45,7 @@ export async function removeContainer(e: Engine, c: Container, opts: RemoveOptio
     e.store.delete(c);
     forgetBackoff(c.id);
     e.events.publish('container', 'destroy', c.id, { image: rec.imageName, name: rec.name.slice(1) });
+    if (opts.removeVolumes) removeAnonymousVolumes(e, rec);
     c.notifyRemoved();
   };
   return opts.locked ? body() : c.serial(body);

@@ -32,7 +32,7 @@ export function statusText(rec: ContainerRecord): string {
 
 function mountPoints(rec: ContainerRecord): MountPoint[] {
   try {
-    return userMounts({ ...rec.hostConfig, Binds: (rec.hostConfig.Binds ?? []).filter((b) => b.startsWith('/')) }).points;
+    return userMounts(rec.hostConfig, rec.mountPoints ?? []).points;
   } catch {
     return [];
   }
@@ -112,6 +112,6 @@ export function summaryView(c: Container, imageExists: boolean, sizes?: { rw: nu
     Status: statusText(rec),
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
     NetworkSettings: { Networks: networks(rec) },
-    Mounts: mountPoints(rec).map((m) => ({ Type: m.Type, Source: m.Source, Destination: m.Destination, Mode: m.Mode, RW: m.RW, Propagation: m.Propagation })),
+    Mounts: mountPoints(rec).map((m) => ({ Type: m.Type, ...(m.Name === undefined ? {} : { Name: m.Name }), Source: m.Source, Destination: m.Destination, ...(m.Driver === undefined ? {} : { Driver: m.Driver }), Mode: m.Mode, RW: m.RW, Propagation: m.Propagation })),
   };
 }

@@ -15,6 +15,7 @@ import type { Engine } from '../containers/engine.js';
 import type { ExecStore } from '../containers/exec.js';
 import { swarmRoutes } from '../routes/swarm.js';
 import { systemRoutes } from '../routes/system.js';
+import { volumeRoutes } from '../routes/volumes.js';
 import type { DaemonSettings } from '../system/info.js';
 import { apiVersionMiddleware } from './api-version.js';
 import { errorHandler, notFoundHandler } from './errors.js';
@@ -33,6 +34,7 @@ export function createApp(containerd: Containerd, settings: DaemonSettings, log:
   app.use(containerStreamRoutes(engine));
   app.use(containerArchiveRoutes(engine));
   app.use(containerAdminRoutes(engine, execs));
+  app.use(volumeRoutes(engine));
   app.use(eventRoutes(engine.events));
   app.use(swarmRoutes());
   app.use(notFoundHandler);

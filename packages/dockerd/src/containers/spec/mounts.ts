@@ -3,21 +3,28 @@
  * bind and tmpfs) and --tmpfs, as OCI mounts with docker's options (rbind +
  * rprivate for binds; nosuid,nodev,noexec for tmpfs) and docker's 400s.
  * A missing host path is created for -v (legacy docker behaviour) and refused
- * for --mount. Named volumes are issue #5's.
+ * for --mount. Volumes (named, anonymous, --volumes-from) were resolved at
+ * create (volumes/resolve.ts) and kept in the record's mountPoints; they are
+ * added here as binds of their _data directories (or their own mount, for a
+ * local volume with type/device options).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { invalidArgument, notImplemented } from '@berth/errors';
-import type { HostConfig, MountSpec } from '../model.js';
+import { invalidArgument } from '@berth/errors';
+import type { HostConfig, MountRecord, MountSpec } from '../model.js';
+import { containerMountsOf } from '../../volumes/registry.js';
+import { volumeOciMount } from '../../volumes/oci.js';
 import type { Mount } from './oci.js';
 
 const propagations = new Set(['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave']);
 
 /** What docker shows under .Mounts in inspect. */
 export interface MountPoint {
-  Type: 'bind' | 'tmpfs';
+  Type: 'bind' | 'tmpfs' | 'volume';
+  Name?: string;
   Source: string;
   Destination: string;
+  Driver?: string;
   Mode: string;
   RW: boolean;
   Propagation: string;
@@ -40,11 +47,13 @@ function bindMount(source: string, target: string, readOnly: boolean, propagatio
   };
 }
 
+/** A -v entry with a volume name as its source, not a host path: resolved at create. */
+export const isVolumeBind = (spec: string): boolean => !spec.startsWith('/');
+
 function fromBind(spec: string): { oci: Mount; point: MountPoint } {
   const parts = spec.split(':');
   if (parts.length < 2 || parts.length > 3) throw invalidArgument(`invalid volume specification: '${spec}'`);
   const [source = '', target = '', opts = ''] = parts;
-  if (!path.isAbsolute(source)) throw notImplemented(`named volume "${source}": volumes are not supported yet (use a bind mount with an absolute host path)`);
   if (!path.isAbsolute(target)) throw invalidArgument(`invalid volume specification: '${spec}': invalid mount config for type "bind": invalid mount path: '${target}' mount path must be absolute`);
   let readOnly = false;
   let propagation = 'rprivate';
@@ -89,12 +98,35 @@ function fromMount(m: MountSpec): { oci: Mount; point: MountPoint } {
       point: { Type: 'tmpfs', Source: '', Destination: target, Mode: '', RW: m.ReadOnly !== true, Propagation: '' },
     };
   }
-  if (m.Type === 'volume') throw notImplemented(`mount type "volume": volumes are not supported yet`);
   throw invalidArgument(`invalid mount config for type "${String(m.Type)}": mount type unknown`);
 }
 
-export function userMounts(hc: HostConfig): UserMounts {
-  const all = [...(hc.Binds ?? []).map(fromBind), ...(hc.Mounts ?? []).map(fromMount)];
+function fromRecord(m: MountRecord, volumeOptions: (name: string) => Record<string, string> | null): { oci: Mount; point: MountPoint } {
+  if (m.Type === 'bind') return bindMount(m.Source, m.Destination, !m.RW, m.Propagation || 'rprivate', m.Mode);
+  return {
+    oci: volumeOciMount(m, volumeOptions(m.Name)),
+    point: { Type: 'volume', Name: m.Name, Source: m.Source, Destination: m.Destination, Driver: 'local', Mode: m.Mode, RW: m.RW, Propagation: '' },
+  };
+}
+
+/**
+ * The container's mounts. `resolved` is the record's mountPoints; without it
+ * (start.ts passes only the HostConfig) they are found from the record that
+ * owns `hc`.
+ */
+export function userMounts(hc: HostConfig, resolved?: MountRecord[], volumeOptions: (name: string) => Record<string, string> | null = () => null): UserMounts {
+  let records = resolved;
+  let options = volumeOptions;
+  if (records === undefined) {
+    const owner = containerMountsOf(hc);
+    records = owner?.mounts ?? [];
+    if (owner) options = owner.options;
+  }
+  const all = [
+    ...(hc.Binds ?? []).filter((b) => !isVolumeBind(b)).map(fromBind),
+    ...(hc.Mounts ?? []).filter((m) => m.Type !== 'volume').map(fromMount),
+    ...records.map((m) => fromRecord(m, options)),
+  ];
   for (const [target, opts] of Object.entries(hc.Tmpfs ?? {})) {
     const t = checkTarget('tmpfs', target);
     all.push({
