@@ -2,7 +2,8 @@
 # Installs the Debian packages Berth builds and tests with, when any is missing:
 # busybox-static (the image rootfs), runc/containerd/docker.io (the real
 # implementations the differential tests compare against), the registry, the
-# network tools, and a C++ toolchain for the native core.
+# network tools, a C++ toolchain for the native core, and the other judges of
+# berthd: docker-py (python3-docker) and tini (docker's --init binary).
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -17,6 +18,9 @@ have iptables || need+=(iptables)
 have g++ || need+=(g++)
 have make || need+=(make)
 have python3 || need+=(python3)
+# Debian's python3-docker lives in the system python, whatever python3 is on PATH
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import docker' 2>/dev/null || need+=(python3-docker)
+have tini || need+=(tini)
 have ps || need+=(procps)
 have npm || need+=(npm)
 [ ${#need[@]} -eq 0 ] && exit 0
