@@ -6,7 +6,12 @@
  * Entrypoint).
  */
 import { invalidArgument, notImplemented } from '@berth/errors';
+import fs from 'node:fs';
 import type { ContainerConfig, HostConfig, RestartPolicy } from './model.js';
+import { defaultShmSize, maskedPaths, readonlyPaths } from './spec/defaults.js';
+
+/** A unified (v2-only) cgroup hierarchy: docker's default cgroup namespace mode is private there, host on v1. */
+const cgroupV2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
 
 type Json = Record<string, unknown>;
 
@@ -99,15 +104,24 @@ export function hostConfigFromBody(v: unknown): HostConfig {
     CpuQuota: num(h.CpuQuota),
     CpusetCpus: str(h.CpusetCpus),
     CpusetMems: str(h.CpusetMems),
-    PidsLimit: typeof h.PidsLimit === 'number' ? h.PidsLimit : null,
+    // dockerd keeps "no limit" (0 or -1) as null
+    PidsLimit: typeof h.PidsLimit === 'number' && h.PidsLimit > 0 ? h.PidsLimit : null,
     BlkioWeight: num(h.BlkioWeight),
     Ulimits: Array.isArray(h.Ulimits) ? (h.Ulimits as HostConfig['Ulimits']) : null,
-    Init: typeof h.Init === 'boolean' ? h.Init : null,
-    ShmSize: num(h.ShmSize),
+    ...(typeof h.Init === 'boolean' ? { Init: h.Init } : {}),
+    ShmSize: num(h.ShmSize) || defaultShmSize,
+    Runtime: str(h.Runtime) || 'runc',
+    CgroupnsMode: str(h.CgroupnsMode) || (cgroupV2 ? 'private' : 'host'),
+    MemorySwappiness: typeof h.MemorySwappiness === 'number' && h.MemorySwappiness >= 0 ? h.MemorySwappiness : null,
     PidMode: str(h.PidMode),
     IpcMode: str(h.IpcMode) || 'private',
     UTSMode: str(h.UTSMode),
   };
+  // dockerd records the paths it masks (none for --privileged)
+  if (!hc.Privileged) {
+    hc.MaskedPaths ??= [...maskedPaths];
+    hc.ReadonlyPaths ??= [...readonlyPaths];
+  }
   const maps = hc as Record<string, unknown>;
   for (const key of ['PortBindings', 'Tmpfs', 'Sysctls', 'StorageOpt']) {
     const m = sortedOpt(maps[key] as Record<string, unknown> | null | undefined);

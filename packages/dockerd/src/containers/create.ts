@@ -29,6 +29,7 @@ import { copyImageContent } from '../volumes/copy-up.js';
 import { volumeStore } from '../volumes/registry.js';
 import { applyVolumes, planVolumes, type AppliedVolumes } from '../volumes/resolve.js';
 import { announceCreated } from '../volumes/service.js';
+import { containerAttributes } from './event-attributes.js';
 
 export interface CreateResult {
   Id: string;
@@ -140,6 +141,6 @@ export async function createContainer(e: Engine, body: Record<string, unknown>, 
     throw err;
   }
   announceCreated(e, applied?.created ?? []);
-  e.events.publish('container', 'create', id, { image: userConfig.Image, name: name.slice(1) });
+  e.events.publish('container', 'create', id, containerAttributes(e.store.get(id).record));
   return { Id: id, Warnings: warnings };
 }

@@ -19,6 +19,7 @@ import { resolveUser } from './spec/user.js';
 import { startFailureCode, specTypeUrl } from './start.js';
 import { snapshotter } from './engine.js';
 import type { Writable } from 'node:stream';
+import { containerAttributes } from './event-attributes.js';
 
 const processTypeUrl = 'types.containerd.io/opencontainers/runtime-spec/1/Process';
 
@@ -66,7 +67,7 @@ export class ExecInstance {
     await e.ctr.tasks.deleteProcess({ containerId: this.container.id, execId: this.id }).catch(() => undefined);
     if (this.fifos) removeFifos(this.fifos);
     this.output?.end();
-    e.events.publish('container', 'exec_die', this.container.id, { execID: this.id, exitCode: String(exitCode), image: this.container.record.imageName, name: this.container.record.name.slice(1) });
+    e.events.publish('container', 'exec_die', this.container.id, containerAttributes(this.container.record, { execID: this.id, exitCode: String(exitCode) }));
     for (const w of this.exitWaiters.splice(0)) w();
   }
 
@@ -149,11 +150,14 @@ async function execProcess(e: Engine, x: ExecInstance, tty: boolean): Promise<Pr
   if (!base) throw conflict(`Container ${c.id} is not running`);
   const cfg = x.config;
   let user = base.user;
+  // HOME as the container's process got it, unless the exec runs as another user
+  let home = base.env?.find((v) => v.startsWith('HOME='))?.slice(5) ?? '/';
   if (cfg.User !== '') {
     const { mounts } = await e.ctr.snapshots.mounts({ snapshotter, key: c.id });
     const dirs = layerDirs(mounts.map((m) => ({ type: m.type, source: m.source, options: [...m.options] })));
     const u = resolveUser(cfg.User, readRootfsFile(dirs, '/etc/passwd'), readRootfsFile(dirs, '/etc/group'));
     user = { uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
+    if (!c.record.config.Env.some((v) => v.startsWith('HOME='))) home = u.home;
   }
   const caps = cfg.Privileged ? allCapabilities.filter((cap) => base.capabilities?.bounding?.includes(cap) ?? false) : undefined;
   const size = tty && cfg.ConsoleSize && cfg.ConsoleSize[0] > 0 ? { height: cfg.ConsoleSize[0], width: cfg.ConsoleSize[1] } : undefined;
@@ -162,7 +166,7 @@ async function execProcess(e: Engine, x: ExecInstance, tty: boolean): Promise<Pr
     terminal: tty,
     ...(size ? { consoleSize: size } : {}),
     args: cfg.Cmd,
-    env: processEnv(c.record.config.Hostname, tty, [...c.record.config.Env, ...cfg.Env]),
+    env: processEnv(c.record.config.Hostname, tty, [...c.record.config.Env, ...cfg.Env], home),
     cwd: cfg.WorkingDir || base.cwd,
     user,
     ...(caps ? { capabilities: { bounding: caps, effective: caps, permitted: caps } } : {}),
@@ -186,10 +190,12 @@ export async function startExec(e: Engine, x: ExecInstance, tty: boolean, withSt
     if (fifos.stdin !== '') x.stdin = openInputFifo(fifos.stdin);
     const { pid } = await e.ctr.tasks.start({ containerId: c.id, execId: x.id });
     x.pid = pid;
-    e.events.publish('container', `exec_start: ${x.config.Cmd.join(' ')}`, c.id, { execID: x.id, image: c.record.imageName, name: c.record.name.slice(1) });
+    e.events.publish('container', `exec_start: ${x.config.Cmd.join(' ')}`, c.id, containerAttributes(c.record, { execID: x.id }));
     return undefined;
   } catch (err) {
-    const message = `OCI runtime exec failed: ${(err as Error).message}`;
+    // dockerd's wording: runc's "exec failed: ..." and containerd's ": unknown" around the runtime's reason
+    const reason = (err as Error).message.replace(/^exec failed: /, '');
+    const message = `OCI runtime exec failed: exec failed: ${reason}: unknown`;
     x.output = undefined;
     await x.finish(e, startFailureCode(message));
     return message;

@@ -15,6 +15,7 @@ import { nowRfc3339Nano, parseRfc3339Nano } from '../logs/time.js';
 import { removeContainer } from './remove.js';
 import { restartDelay, shouldRestart } from './restart-policy.js';
 import { startTask } from './start.js';
+import { containerAttributes } from './event-attributes.js';
 
 const drainTimeoutMs = 2_000;
 
@@ -32,8 +33,8 @@ export function handleInitExit(e: Engine, c: Container, reported: number | undef
     const restart = shouldRestart(rec, exitCode);
     if (restart) rec.state.Status = 'restarting';
     e.store.save(c);
-    if (c.oomKilled) e.events.publish('container', 'oom', c.id, { image: rec.imageName, name: rec.name.slice(1) });
-    e.events.publish('container', 'die', c.id, { exitCode: String(exitCode), image: rec.imageName, name: rec.name.slice(1) });
+    if (c.oomKilled) e.events.publish('container', 'oom', c.id, containerAttributes(c.record));
+    e.events.publish('container', 'die', c.id, containerAttributes(c.record, { exitCode: String(exitCode) }));
     c.notifyExit({ exitCode });
     if (restart) scheduleRestart(e, c, restartDelay(c.id, ranFor));
     else if (rec.hostConfig.AutoRemove) await removeContainer(e, c, { force: false, removeVolumes: true, locked: true }).catch((err: unknown) => e.log.warn('auto-remove', { id: c.id, error: (err as Error).message }));
@@ -47,7 +48,7 @@ function scheduleRestart(e: Engine, c: Container, delayMs: number): void {
       c.record.restartCount++;
       try {
         await startTask(e, c);
-        e.events.publish('container', 'restart', c.id, { image: c.record.imageName, name: c.record.name.slice(1) });
+        e.events.publish('container', 'restart', c.id, containerAttributes(c.record));
       } catch (err) {
         e.log.warn('restart failed', { id: c.id, error: (err as Error).message });
         if (!isRunning(c.record.state)) c.notifyExit({ exitCode: c.record.state.ExitCode });

@@ -8,8 +8,10 @@ import type { Container } from './container.js';
 import type { Engine } from './engine.js';
 import { isRunning } from './model.js';
 import { parseSignal } from './signals.js';
+import { containerAttributes } from './event-attributes.js';
 
-const notRunning = (c: Container) => conflict(`Cannot kill container: ${c.id}: Container ${c.id} is not running`);
+/** dockerd names the container as the client did, then by ID. */
+const notRunning = (c: Container, ref: string) => conflict(`Cannot kill container: ${ref}: Container ${c.id} is not running`);
 
 async function signalTask(e: Engine, c: Container, signal: number): Promise<void> {
   try {
@@ -22,21 +24,21 @@ async function signalTask(e: Engine, c: Container, signal: number): Promise<void
   if (signal === 9 && c.record.state.Status === 'paused') await e.ctr.tasks.resume({ containerId: c.id }).catch(() => undefined);
 }
 
-export async function killContainer(e: Engine, c: Container, rawSignal: string): Promise<void> {
+export async function killContainer(e: Engine, c: Container, rawSignal: string, ref = c.id): Promise<void> {
   const signal = parseSignal(rawSignal === '' ? 'SIGKILL' : rawSignal);
   if (!isRunning(c.record.state) || c.record.state.Status === 'restarting') {
     if (c.record.state.Status === 'restarting') {
       c.record.manuallyStopped = true;
       e.store.save(c);
     }
-    throw notRunning(c);
+    throw notRunning(c, ref);
   }
   if (signal === 9 || signal === 15 || signal === 2) {
     c.record.manuallyStopped = true;
     e.store.save(c);
   }
   await signalTask(e, c, signal);
-  e.events.publish('container', 'kill', c.id, { image: c.record.imageName, name: c.record.name.slice(1), signal: String(signal) });
+  e.events.publish('container', 'kill', c.id, containerAttributes(c.record, { signal: String(signal) }));
 }
 
 /** Waits for the container's current run to end, up to `ms` (-1: forever); true if it ended. */
@@ -72,14 +74,17 @@ export async function stopContainer(e: Engine, c: Container, opts: { signal?: st
   const timeout = opts.timeoutSeconds ?? rec.config.StopTimeout ?? 10;
   const exit = c.nextExit();
   if (signal !== 9) {
+    // dockerd's stop is a kill with the stop signal, then one with SIGKILL: both are events
+    e.events.publish('container', 'kill', c.id, containerAttributes(rec, { signal: String(signal) }));
     await signalTask(e, c, signal);
     if (await waitStopped(c, exit, timeout * 1000)) {
-      e.events.publish('container', 'stop', c.id, { image: rec.imageName, name: rec.name.slice(1) });
+      e.events.publish('container', 'stop', c.id, containerAttributes(c.record));
       return true;
     }
   }
+  e.events.publish('container', 'kill', c.id, containerAttributes(rec, { signal: '9' }));
   await signalTask(e, c, 9);
   if (!(await waitStopped(c, exit, 30_000))) throw conflict(`container ${c.id} did not stop after SIGKILL`);
-  e.events.publish('container', 'stop', c.id, { image: rec.imageName, name: rec.name.slice(1) });
+  e.events.publish('container', 'stop', c.id, containerAttributes(c.record));
   return true;
 }

@@ -86,7 +86,9 @@ export interface HostConfig {
   PidsLimit: number | null;
   BlkioWeight: number;
   Ulimits: Ulimit[] | null;
-  Init: boolean | null;
+  Init?: boolean | null;
+  MaskedPaths?: string[] | null;
+  ReadonlyPaths?: string[] | null;
   Dns?: string[];
   DnsSearch?: string[];
   DnsOptions?: string[];

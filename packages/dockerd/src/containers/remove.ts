@@ -14,6 +14,7 @@ import { stopContainer } from './kill.js';
 import { isRunning } from './model.js';
 import { forgetBackoff } from './restart-policy.js';
 import { removeAnonymousVolumes } from '../volumes/service.js';
+import { containerAttributes } from './event-attributes.js';
 
 export interface RemoveOptions {
   force: boolean;
@@ -44,7 +45,7 @@ export async function removeContainer(e: Engine, c: Container, opts: RemoveOptio
     fs.rmSync(fifoDir(e, c.id), { recursive: true, force: true });
     e.store.delete(c);
     forgetBackoff(c.id);
-    e.events.publish('container', 'destroy', c.id, { image: rec.imageName, name: rec.name.slice(1) });
+    e.events.publish('container', 'destroy', c.id, containerAttributes(c.record));
     if (opts.removeVolumes) removeAnonymousVolumes(e, rec);
     c.notifyRemoved();
   };

@@ -22,6 +22,7 @@ import { layerDirs, readRootfsFile } from './spec/rootfs-files.js';
 import { seccompFor } from './spec/seccomp.js';
 import { parseSecurityOpts } from './spec/security-opts.js';
 import { resolveUser } from './spec/user.js';
+import { containerAttributes } from './event-attributes.js';
 
 export const specTypeUrl = 'types.containerd.io/opencontainers/runtime-spec/1/Spec';
 
@@ -95,7 +96,7 @@ export async function startTask(e: Engine, c: Container): Promise<void> {
     // moby: a command that cannot be run is the caller's mistake (400), the rest is the daemon's (500)
     throw code === 128 ? internal(message, err) : invalidArgument(message, err);
   }
-  e.events.publish('container', 'start', id, { image: rec.imageName, name: rec.name.slice(1) });
+  e.events.publish('container', 'start', id, containerAttributes(rec));
 }
 
 /** POST /containers/{id}/start. */

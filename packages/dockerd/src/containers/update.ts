@@ -15,6 +15,7 @@ import type { Engine } from './engine.js';
 import type { HostConfig, RestartPolicy } from './model.js';
 import { cfsPeriod, swapSupported } from './spec/resources.js';
 import type { LinuxResources } from './spec/oci.js';
+import { containerAttributes } from './event-attributes.js';
 
 export const resourcesTypeUrl = 'types.containerd.io/opencontainers/runtime-spec/1/LinuxResources';
 
@@ -183,6 +184,6 @@ export async function updateContainer(e: Engine, c: Container, body: Record<stri
       }
     }
   });
-  e.events.publish('container', 'update', c.id, { image: c.record.imageName, name: c.record.name.slice(1) });
+  e.events.publish('container', 'update', c.id, containerAttributes(c.record));
   return { Warnings: warnings };
 }

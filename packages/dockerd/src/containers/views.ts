@@ -103,7 +103,8 @@ export function summaryView(c: Container, imageExists: boolean, sizes?: { rw: nu
     Names: [rec.name],
     Image: imageExists ? rec.imageName : rec.image,
     ImageID: rec.image,
-    Command: [rec.path, ...rec.args].join(' '),
+    // dockerd quotes the arguments that hold a space
+    Command: [rec.path, ...rec.args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' '),
     Created: Math.floor(Date.parse(rec.created) / 1000),
     Ports: [],
     ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),

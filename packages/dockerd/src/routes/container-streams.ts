@@ -12,6 +12,7 @@ import { parseEntry, matches, payloadOf, parseTimeParam, readEntries, type LogQu
 import { frame } from '../logs/stdcopy.js';
 import { hijack, multiplexedStream, rawStream } from '../server/hijack.js';
 import { idParam, intParam, str, truthy } from './params.js';
+import { containerAttributes } from '../containers/event-attributes.js';
 
 function writer(tty: boolean, out: NodeJS.WritableStream) {
   return (kind: 'stdout' | 'stderr', chunk: Buffer) => out.write(tty ? chunk : frame(kind, chunk));
@@ -54,7 +55,7 @@ function attach(e: Engine, c: Container, req: Request, res: Response): void {
       if (detach) {
         unlisten();
         stream.close();
-        e.events.publish('container', 'detach', c.id, { image: c.record.imageName, name: c.record.name.slice(1) });
+        e.events.publish('container', 'detach', c.id, containerAttributes(c.record));
       }
     });
     // docker closes the container's stdin when the client's ends, for StdinOnce (run -i)
@@ -63,7 +64,7 @@ function attach(e: Engine, c: Container, req: Request, res: Response): void {
     });
   }
   stream.onClose(() => unlisten());
-  e.events.publish('container', 'attach', c.id, { image: c.record.imageName, name: c.record.name.slice(1) });
+  e.events.publish('container', 'attach', c.id, containerAttributes(c.record));
 }
 
 function logs(c: Container, req: Request, res: Response): void {

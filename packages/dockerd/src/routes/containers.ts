@@ -23,6 +23,7 @@ import { frame } from '../logs/stdcopy.js';
 import { hijack, multiplexedStream, rawStream } from '../server/hijack.js';
 import { sendJson } from '../server/json.js';
 import { idParam, intParam, readJsonBody, str, truthy } from './params.js';
+import { containerAttributes } from '../containers/event-attributes.js';
 
 export function containerRoutes(e: Engine, execs: ExecStore): Router {
   const r = Router();
@@ -63,11 +64,11 @@ export function containerRoutes(e: Engine, execs: ExecStore): Router {
     const t = intParam(req.query.t, 't');
     await stopContainer(e, c, { signal: str(req.query.signal), ...(t === undefined ? {} : { timeoutSeconds: t }) });
     await startContainer(e, c);
-    e.events.publish('container', 'restart', c.id, { image: c.record.imageName, name: c.record.name.slice(1) });
+    e.events.publish('container', 'restart', c.id, containerAttributes(c.record));
     res.status(204).end();
   });
   r.post('/containers/:id/kill', async (req, res) => {
-    await killContainer(e, get(req), str(req.query.signal));
+    await killContainer(e, get(req), str(req.query.signal), idParam(req));
     res.status(204).end();
   });
   r.post('/containers/:id/wait', async (req, res) => {
@@ -95,7 +96,7 @@ export function containerRoutes(e: Engine, execs: ExecStore): Router {
       c.record.name = name;
       e.store.releaseName(old, c.id);
       e.store.save(c);
-      e.events.publish('container', 'rename', c.id, { image: c.record.imageName, name: name.slice(1), oldName: old });
+      e.events.publish('container', 'rename', c.id, containerAttributes(c.record, { name: name.slice(1), oldName: old }));
     });
     res.status(204).end();
   });
@@ -110,7 +111,7 @@ export function containerRoutes(e: Engine, execs: ExecStore): Router {
         await e.ctr.tasks[call]({ containerId: c.id });
         c.record.state = { ...c.record.state, Status: status };
         e.store.save(c);
-        e.events.publish('container', verb, c.id, { image: c.record.imageName, name: c.record.name.slice(1) });
+        e.events.publish('container', verb, c.id, containerAttributes(c.record));
       });
       res.status(204).end();
     });
@@ -123,7 +124,7 @@ export function containerRoutes(e: Engine, execs: ExecStore): Router {
     const c = get(req);
     const body = await readJsonBody(req);
     const id = createExec(execs, c, body);
-    e.events.publish('container', `exec_create: ${(body.Cmd as string[]).join(' ')}`, c.id, { execID: id, image: c.record.imageName, name: c.record.name.slice(1) });
+    e.events.publish('container', `exec_create: ${(body.Cmd as string[]).join(' ')}`, c.id, containerAttributes(c.record, { execID: id }));
     sendJson(res, { Id: id }, 201);
   });
   r.post('/exec/:id/start', async (req, res) => {
@@ -145,7 +146,8 @@ export function containerRoutes(e: Engine, execs: ExecStore): Router {
       end: () => stream.close(),
     });
     if (err !== undefined) {
-      write('stderr', Buffer.from(`${err}\r\n`));
+      // dockerd writes the failure into the stdout stream
+      write('stdout', Buffer.from(`${err}\r\n`));
       stream.close();
       return;
     }

@@ -26,8 +26,8 @@ export interface SpecInputs {
   hostDevices: LinuxDevice[];
 }
 
-/** docker's CreateDaemonEnvironment then the container's own Env over it. */
-export function processEnv(hostname: string, tty: boolean, env: string[]): string[] {
+/** docker's CreateDaemonEnvironment then the container's own Env over it; HOME from the user when still unset (runc's rule). */
+export function processEnv(hostname: string, tty: boolean, env: string[], home = '/'): string[] {
   const out = [defaultPath, `HOSTNAME=${hostname}`, ...(tty ? ['TERM=xterm'] : [])];
   for (const e of env) {
     const key = e.split('=', 1)[0] ?? '';
@@ -36,6 +36,7 @@ export function processEnv(hostname: string, tty: boolean, env: string[]): strin
     if (i >= 0) out[i] = e;
     else out.push(e);
   }
+  if (!out.some((e) => e.startsWith('HOME='))) out.push(`HOME=${home}`);
   return out;
 }
 
@@ -70,7 +71,7 @@ export function buildSpec(i: SpecInputs): Spec {
       ...(cfg.Tty && consoleSize ? { consoleSize } : {}),
       user: { uid: i.user.uid, gid: i.user.gid, additionalGids: i.user.additionalGids },
       args: init ? [initMountPath, '--', ...args] : args,
-      env: processEnv(cfg.Hostname, cfg.Tty, cfg.Env),
+      env: processEnv(cfg.Hostname, cfg.Tty, cfg.Env, i.user.home),
       cwd: cfg.WorkingDir || '/',
       capabilities: { bounding: i.capabilities, effective: i.capabilities, permitted: i.capabilities },
       rlimits: rlimits(hc),
@@ -86,7 +87,7 @@ export function buildSpec(i: SpecInputs): Spec {
       cgroupsPath: i.cgroupsPath,
       resources: linuxResources(hc, privileged ? [{ allow: true, access: 'rwm' }] : undefined),
       ...(hc.Sysctls && Object.keys(hc.Sysctls).length > 0 ? { sysctl: hc.Sysctls } : {}),
-      ...(privileged ? { devices: i.hostDevices } : { maskedPaths, readonlyPaths }),
+      ...(privileged ? { devices: i.hostDevices } : { maskedPaths: hc.MaskedPaths ?? maskedPaths, readonlyPaths: hc.ReadonlyPaths ?? readonlyPaths }),
       ...(i.seccomp && !privileged ? { seccomp: i.seccomp } : {}),
     },
   };

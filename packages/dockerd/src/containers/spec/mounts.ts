@@ -122,16 +122,17 @@ export function userMounts(hc: HostConfig, resolved?: MountRecord[], volumeOptio
     records = owner?.mounts ?? [];
     if (owner) options = owner.options;
   }
-  const all = [
+  const all: { oci: Mount; point: MountPoint | undefined }[] = [
     ...(hc.Binds ?? []).filter((b) => !isVolumeBind(b)).map(fromBind),
     ...(hc.Mounts ?? []).filter((m) => m.Type !== 'volume').map(fromMount),
     ...records.map((m) => fromRecord(m, options)),
   ];
   for (const [target, opts] of Object.entries(hc.Tmpfs ?? {})) {
     const t = checkTarget('tmpfs', target);
+    // --tmpfs mounts are not mount points in dockerd's view (inspect .Mounts leaves them out)
     all.push({
       oci: { destination: t, type: 'tmpfs', source: 'tmpfs', options: tmpfsOptions(opts.split(',')) },
-      point: { Type: 'tmpfs', Source: '', Destination: t, Mode: opts, RW: !opts.split(',').includes('ro'), Propagation: '' },
+      point: undefined,
     });
   }
   const seen = new Set<string>();
@@ -139,5 +140,5 @@ export function userMounts(hc: HostConfig, resolved?: MountRecord[], volumeOptio
     if (seen.has(m.oci.destination)) throw invalidArgument(`Duplicate mount point: ${m.oci.destination}`);
     seen.add(m.oci.destination);
   }
-  return { oci: all.map((m) => m.oci), points: all.map((m) => m.point) };
+  return { oci: all.map((m) => m.oci), points: all.flatMap((m) => (m.point ? [m.point] : [])) };
 }

@@ -11,9 +11,11 @@ export interface ResolvedUser {
   uid: number;
   gid: number;
   additionalGids: number[];
+  /** The user's home from passwd ("/" without an entry): HOME when the env has none, as runc sets it. */
+  home: string;
 }
 
-interface PasswdEntry { name: string; uid: number; gid: number }
+interface PasswdEntry { name: string; uid: number; gid: number; home: string }
 interface GroupEntry { name: string; gid: number; members: string[] }
 
 const isNum = (s: string) => /^\d+$/.test(s);
@@ -22,7 +24,7 @@ function parsePasswd(text: string | undefined): PasswdEntry[] {
   return (text ?? '').split('\n').flatMap((line) => {
     const f = line.split(':');
     if (f.length < 4 || line.startsWith('#') || !isNum(f[2] ?? '') || !isNum(f[3] ?? '')) return [];
-    return [{ name: f[0] ?? '', uid: Number(f[2]), gid: Number(f[3]) }];
+    return [{ name: f[0] ?? '', uid: Number(f[2]), gid: Number(f[3]), home: f[5] || '/' }];
   });
 }
 
@@ -42,7 +44,7 @@ export function resolveUser(spec: string, passwdText: string | undefined, groupT
   let entry = passwd.find((p) => (isNum(who) ? p.uid === Number(who) : p.name === who));
   if (!entry) {
     if (!isNum(who)) throw invalidArgument(`unable to find user ${who}: no matching entries in passwd file`);
-    entry = { name: '', uid: Number(who), gid: 0 };
+    entry = { name: '', uid: Number(who), gid: 0, home: '/' };
   }
   let gid = entry.gid;
   if (groupPart !== undefined && groupPart !== '') {
@@ -59,5 +61,5 @@ export function resolveUser(spec: string, passwdText: string | undefined, groupT
     extra.add(g ? g.gid : Number(add));
   }
   // docker keeps the primary group in the list too (runc's setgroups)
-  return { uid: entry.uid, gid, additionalGids: [gid, ...[...extra].filter((g) => g !== gid)] };
+  return { uid: entry.uid, gid, additionalGids: [gid, ...[...extra].filter((g) => g !== gid)], home: entry.home };
 }
