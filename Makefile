@@ -34,6 +34,9 @@ test: build rootfs
 
 bench: build rootfs
 	@bash bench/runtime/run.sh
+	@bash bench/shim/run.sh
+	@bash bench/containerd/run.sh
+	@bash bench/dockerd/run.sh
 
 install: build
 	@for b in bin/*; do ln -sf "$(CURDIR)/$$b" /usr/local/bin/$$(basename $$b); done
