@@ -56,6 +56,7 @@ export function manageCases(t: Target): Record<string, Scenario[]> {
       { args: (n) => ['ps', '-a', '-s', ...mine(n)] },
       { args: (n) => ['ps', '-a', '--format', 'json', ...mine(n)] },
       { args: (n) => ['ps', '-a', '--format', '{{.Names}}: {{.Status}} {{.State}} {{.Labels}} {{.Networks}} {{.Command}}', ...mine(n)] },
+      { args: (n) => ['ps', '-a', '--format', '{{.Names}} [{{.Label "a"}}] [{{.Label "zz"}}]', ...mine(n)] },
       { args: (n) => ['ps', '-a', '--format', 'table {{.ID}}\\t{{.Names}}\\t{{.Size}}\\t{{.RunningFor}}\\t{{.CreatedAt}}', ...mine(n)] },
       { args: (n) => ['ps', '-a', '--filter', 'status=created', ...mine(n)] },
       { args: (n) => ['container', 'ls', '-a', '--filter', 'label=a=b', ...mine(n)] },

@@ -84,6 +84,8 @@ export function containerRow(c: ContainerSummary, o: { noTrunc: boolean; now?: n
     ID: trunc ? c.Id.slice(0, 12) : c.Id,
     Image: image,
     Labels: labels,
+    // docker's method {{.Label "key"}} (json leaves functions out)
+    Label: (key: unknown) => (c.Labels ?? {})[String(key)] ?? '',
     LocalVolumes: String(localVolumes),
     Mounts: mounts,
     Names: names.join(','),

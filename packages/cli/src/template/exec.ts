@@ -73,7 +73,14 @@ export function execute(nodes: Node[], data: Value, opts: ExecOptions = {}): str
   const evalCommand = (cmd: Command, dot: Value, piped?: { value: Value }): Value => {
     const [head, ...rest] = cmd.args as [Arg, ...Arg[]];
     if (head.kind === 'func') return callFunc(head.name, rest, dot, piped);
-    if (rest.length || piped) throw new TemplateError(`can't give argument to non-function ${describe(head)}`);
+    if (rest.length || piped) {
+      // a method of the data ({{.Label "k"}} in docker's ps rows): called with the arguments
+      const method = head.kind === 'literal' ? undefined : evalArg(head, dot);
+      if (typeof method !== 'function') throw new TemplateError(`can't give argument to non-function ${describe(head)}`);
+      const values = rest.map((x) => evalArg(x, dot));
+      if (piped) values.push(piped.value);
+      return (method as (...a: Value[]) => Value)(...values);
+    }
     return evalArg(head, dot);
   };
   const evalPipe = (pipe: Pipe, dot: Value): Value => {

@@ -84,4 +84,10 @@ describe('table formats', () => {
     expect(tabwrite('a\tb\nlonger-than-ten\tc\n', tableTabs)).toBe(`${'a'.padEnd(18)}b\n${'longer-than-ten'.padEnd(18)}c\n`);
     expect(tabwrite(' Version:\t1\n API version:\t2', { minWidth: 20, padding: 1 })).toBe(' Version:           1\n API version:       2');
   });
+
+  it('calls a method of the data with arguments, as {{.Label "k"}}', () => {
+    const row = { Label: (k: unknown) => ({ team: 'blue' } as Record<string, string>)[String(k)] ?? '' };
+    expect(renderTemplate('{{.Label "team"}}|{{.Label "none"}}|{{"team" | .Label}}', row)).toBe('blue||blue');
+    expect(() => renderTemplate('{{.Name "x"}}', { Name: 'n' })).toThrow(/can't give argument to non-function/);
+  });
 });
