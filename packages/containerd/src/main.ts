@@ -3,12 +3,12 @@
  * berth-containerd: containerd's daemon command line. Serves until SIGTERM or
  * SIGINT, then shuts down gracefully; exits 1 with a JSON log line on a fatal error.
  */
-import { errorCodeOf } from '@berth/errors';
 import { containerdVersion, packageVersion, revision } from './gen/build-info.js';
 import { applyOverrides, defaultConfigPath, loadConfigFile } from './daemon/config.js';
 import { startDaemon } from './daemon/daemon.js';
 import { envOverrides, parseFlags, usage } from './daemon/flags.js';
 import { createLogger } from './log.js';
+import { runMain, serveUntilSignal } from './daemon-main.js';
 
 async function main(argv: string[]): Promise<number> {
   const flags = parseFlags(argv);
@@ -27,26 +27,7 @@ async function main(argv: string[]): Promise<number> {
   log.info('starting berth-containerd', { version: containerdVersion, revision, package: packageVersion, config: configPath });
   const daemon = await startDaemon(config, { version: containerdVersion, revision }, log);
 
-  return new Promise<number>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      log.info('stopping', { signal });
-      daemon.close().then(
-        () => resolve(0),
-        (err: unknown) => {
-          log.error('shutdown failed', { error: err });
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  return serveUntilSignal(daemon, log);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    createLogger('info').error('berth-containerd failed', { error: err, kind: errorCodeOf(err) });
-    process.exit(1);
-  },
-);
+runMain('berth-containerd', main);

@@ -3,11 +3,11 @@
  * berthd: dockerd's command line. Serves until SIGTERM or SIGINT, then shuts
  * down gracefully; exits 1 with a JSON log line on a fatal error.
  */
-import { errorCodeOf } from '@berth/errors';
 import { createLogger } from '@berth/containerd/log';
 import { startDaemon } from './daemon.js';
 import { parseFlags, usage } from './flags.js';
 import { engineVersion, gitCommit } from './gen/build-info.js';
+import { runMain, serveUntilSignal } from '@berth/containerd/daemon-main';
 
 async function main(argv: string[]): Promise<number> {
   const flags = parseFlags(argv);
@@ -22,26 +22,7 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger(flags.logLevel);
   log.info('starting berthd', { version: engineVersion, commit: gitCommit, pid: process.pid });
   const daemon = await startDaemon(flags, log);
-  return new Promise<number>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      log.info('processing signal', { signal });
-      daemon.close().then(
-        () => resolve(0),
-        (err: unknown) => {
-          log.error('shutdown failed', { error: err });
-          resolve(1);
-        },
-      );
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  return serveUntilSignal(daemon, log);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    createLogger('info').error('berthd failed', { error: err, kind: errorCodeOf(err) });
-    process.exit(1);
-  },
-);
+runMain('berthd', main);
