@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveBinaries, runCmd } from '../helpers/daemon.js';
 import { bin, busyboxRootfs, repoRoot } from '../helpers/paths.js';
 import { dockerCli, startBerthd, type Berthd } from './berthd.js';
+import { loadBusyboxImage } from './busybox-image.js';
 
 const available = process.getuid?.() === 0 && haveBinaries(dockerCli) && fs.existsSync(bin('berthd')) && fs.existsSync(busyboxRootfs);
 
@@ -66,10 +67,7 @@ describe.skipIf(!available)('container filesystems on berthd through the real do
     d = await startBerthd();
     work = path.join(d.dir, 'work');
     fs.mkdirSync(work);
-    const tar = path.join(d.dir, 'busybox.tar');
-    const made = runCmd('bash', [path.join(repoRoot, 'scripts/make-busybox-image.sh'), busyboxRootfs, tar]);
-    expect(made.status, made.stderr).toBe(0);
-    ok('load', '-i', tar);
+    loadBusyboxImage(d);
   }, 120_000);
 
   afterAll(async () => {

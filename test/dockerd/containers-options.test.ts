@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgroupDirs, haveBinaries, runCmd, waitUntil } from '../helpers/daemon.js';
 import { bin, busyboxRootfs, repoRoot } from '../helpers/paths.js';
 import { dockerCli, request, startBerthd, type Berthd } from './berthd.js';
+import { loadBusyboxImage } from './busybox-image.js';
 
 const available = process.getuid?.() === 0 && haveBinaries(dockerCli) && fs.existsSync(bin('berthd')) && fs.existsSync(busyboxRootfs);
 
@@ -27,9 +28,7 @@ describe.skipIf(!available)('container options on berthd', () => {
 
   beforeAll(async () => {
     d = await startBerthd();
-    const tar = path.join(d.dir, 'busybox.tar');
-    expect(runCmd('bash', [path.join(repoRoot, 'scripts/make-busybox-image.sh'), busyboxRootfs, tar]).status).toBe(0);
-    ok('load', '-i', tar);
+    loadBusyboxImage(d);
   }, 120_000);
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ import { cgroupDirs, haveBinaries, waitUntil } from '../helpers/daemon.js';
 import { bin, busyboxRootfs, repoRoot } from '../helpers/paths.js';
 import { dockerCli, request, startBerthd, type Berthd } from './berthd.js';
 import { runCmd } from '../helpers/daemon.js';
+import { loadBusyboxImage } from './busybox-image.js';
 
 const available = process.getuid?.() === 0 && haveBinaries(dockerCli) && fs.existsSync(bin('berthd')) && fs.existsSync(busyboxRootfs);
 
@@ -28,10 +29,7 @@ describe.skipIf(!available)('containers on berthd through the real docker CLI', 
 
   beforeAll(async () => {
     d = await startBerthd();
-    const tar = path.join(d.dir, 'busybox.tar');
-    const made = runCmd('bash', [path.join(repoRoot, 'scripts/make-busybox-image.sh'), busyboxRootfs, tar]);
-    expect(made.status, made.stderr).toBe(0);
-    expect(ok('load', '-i', tar).trim()).toBe('Loaded image: busybox:latest');
+    loadBusyboxImage(d);
   }, 120_000);
 
   afterAll(async () => {

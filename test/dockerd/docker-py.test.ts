@@ -13,6 +13,7 @@ import { haveBinaries, runCmd } from '../helpers/daemon.js';
 import { bin, busyboxRootfs, repoRoot } from '../helpers/paths.js';
 import { loadBusybox, startRealDockerd, type RealDockerd } from '../helpers/real-dockerd.js';
 import { dockerCli, startBerthd, type Berthd } from './berthd.js';
+import { loadBusyboxImage } from './busybox-image.js';
 
 /** Debian's python (python3-docker lives there), else whichever python3 has docker-py. */
 const python = ['/usr/bin/python3', 'python3'].find((p) => (path.isAbsolute(p) ? fs.existsSync(p) : haveBinaries(p)) && runCmd(p, ['-c', 'import docker']).status === 0);
@@ -58,11 +59,7 @@ describe.skipIf(!available)('berthd through docker-py', () => {
 
   beforeAll(async () => {
     d = await startBerthd();
-    const tar = path.join(d.dir, 'busybox.tar');
-    const made = runCmd('bash', [path.join(repoRoot, 'scripts/make-busybox-image.sh'), busyboxRootfs, tar]);
-    expect(made.status, made.stderr).toBe(0);
-    const load = d.docker(['load', '-i', tar], 120_000);
-    expect(load.status, load.stderr).toBe(0);
+    loadBusyboxImage(d);
     ours = scenario(d.env);
     if (haveBinaries('dockerd', 'containerd')) {
       real = await startRealDockerd();

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveBinaries, runCmd } from '../helpers/daemon.js';
 import { bin, busyboxRootfs, repoRoot } from '../helpers/paths.js';
 import { dockerCli, startBerthd, type Berthd } from './berthd.js';
+import { loadBusyboxImage } from './busybox-image.js';
 
 const available = process.getuid?.() === 0 && haveBinaries(dockerCli) && fs.existsSync(bin('berthd')) && fs.existsSync(busyboxRootfs);
 
@@ -48,11 +49,7 @@ describe.skipIf(!available)('berthd through dockerode', () => {
   beforeAll(async () => {
     d = await startBerthd();
     docker = new Docker({ socketPath: d.socket });
-    const tar = path.join(d.dir, 'busybox.tar');
-    const made = runCmd('bash', [path.join(repoRoot, 'scripts/make-busybox-image.sh'), busyboxRootfs, tar]);
-    expect(made.status, made.stderr).toBe(0);
-    const load = d.docker(['load', '-i', tar], 120_000);
-    expect(load.status, load.stderr).toBe(0);
+    loadBusyboxImage(d);
   }, 120_000);
 
   afterAll(async () => {
