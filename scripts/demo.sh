@@ -30,11 +30,11 @@ containerd=$!
 # berthd waits for its containerd, as dockerd does
 PATH="$root/bin:$PATH" "$root/bin/berthd" -H "$BERTH_HOST" --containerd "$work/containerd.sock" \
   --data-root "$work/data" --exec-root "$work/exec" --pidfile "$work/berthd.pid" \
-  --cgroup-parent "/berth-demo-$$" 2>"$work/berthd.log" &
+  --cgroup-parent "/berth-demo-$$" --bridge berth-demo0 --bip 172.31.254.1/24 2>"$work/berthd.log" &
 berthd=$!
 for _ in $(seq 100); do "$root/bin/berth" version >/dev/null 2>&1 && break; sleep 0.1; done
 "$root/bin/berth" version --format 'berth {{.Client.Version}} -> berthd {{.Server.Version}} (API {{.Server.APIVersion}})'
 "$root/bin/berth" load -i "$root/images/busybox.oci.tar"
 "$root/bin/berth" images
 "$root/bin/berth" run --rm busybox echo hello
-"$root/bin/berth" run --rm busybox sh -c 'echo "pid $$ in $(hostname)"; id'
+"$root/bin/berth" run --rm busybox sh -c 'echo "pid $$ in $(hostname)"; id; ip -4 -o addr show eth0'

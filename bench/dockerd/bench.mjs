@@ -11,7 +11,8 @@
 //     docker-registry on 127.0.0.1, pushed with skopeo; a fresh image each round
 //     so that nothing is cached (skipped with --no-pull).
 //
-//   bench/dockerd/run.sh [N=20] [C=50] [--no-pull]   (root; needs dockerd,
+//   bench/dockerd/run.sh [N=20] [C=50] [--no-pull | --only-pull] [--rounds=3] [--cpu-prof=DIR]
+//   (root; needs dockerd,
 //   containerd, runc, the docker CLI, docker-registry, skopeo; `make build`)
 //
 // Everything lives in a temp dir; containers are removed, daemons and the
@@ -28,6 +29,12 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
 const noPull = args.includes('--no-pull');
+// --only-pull: just the pull rounds (no run/ps/RSS), for work on the pull path
+const onlyPull = args.includes('--only-pull');
+const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 3);
+// --cpu-prof=DIR: berthd and berth-containerd write V8 CPU profiles there when they stop
+const profDir = args.find((a) => a.startsWith('--cpu-prof='))?.slice(11);
+const profEnv = profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(profDir)}` } : {};
 const [N = 20, C = 50] = args.filter((a) => !a.startsWith('--')).map(Number);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-dockerd-'));
 const tag = crypto.randomBytes(4).toString('hex');
@@ -86,14 +93,16 @@ async function startBerth() {
   const dir = path.join(tmp, 'berth');
   fs.mkdirSync(dir);
   const address = path.join(dir, 'c.sock');
-  const ctrd = launch('berth-containerd', path.join(root, 'bin/berth-containerd'), ['--root', `${dir}/root`, '--state', `${dir}/state`, '--address', address]);
+  const ctrd = launch('berth-containerd', path.join(root, 'bin/berth-containerd'), ['--root', `${dir}/root`, '--state', `${dir}/state`, '--address', address], { ...process.env, ...profEnv });
   for (let i = 0; i < 300 && !fs.existsSync(address); i++) await sleep(50);
   const socket = path.join(dir, 'd.sock');
   const cgroupParent = `/berth-bench-${tag}`;
   // berthd finds berth-runc on PATH, as dockerd finds runc
-  const env = { ...process.env, PATH: `${path.join(root, 'bin')}:${process.env.PATH}` };
+  const env = { ...process.env, ...profEnv, PATH: `${path.join(root, 'bin')}:${process.env.PATH}` };
   const d = launch('berthd', path.join(root, 'bin/berthd'), ['-H', `unix://${socket}`, '--data-root', `${dir}/data`, '--exec-root', `${dir}/exec`,
-    '--pidfile', `${dir}/berthd.pid`, '--containerd', address, '--cgroup-parent', cgroupParent], env);
+    '--pidfile', `${dir}/berthd.pid`, '--containerd', address, '--cgroup-parent', cgroupParent,
+    // like the dockerd it is compared with: no bridge, the host network left alone
+    '--bridge', 'none'], env);
   const docker = clientOn(dockerCli, socket);
   await waitServing(d, docker, 'berthd');
   return { label: 'berthd', d, containerdPid: () => ctrd.pid, docker, socket, cgroupParent };
@@ -169,14 +178,10 @@ function removeContainers(d) {
   if (ids.length > 0) d.docker('rm', '-f', ...ids);
 }
 
-const date = new Date().toISOString().slice(0, 10);
-const daemons = [];
-const rows = [];
-try {
+/** run --rm latency, ps with C running, RSS idle and busy. */
+async function runAndPs(b, r) {
   const tar = path.join(tmp, 'busybox.tar');
   execFileSync('bash', [path.join(root, 'scripts/make-busybox-image.sh'), path.join(root, 'images/busybox/rootfs'), tar]);
-  daemons.push(await startBerth(), await startReal());
-  const [b, r] = daemons;
   for (const d of daemons) must(d.label, 'load', d.docker('load', '-i', tar));
   await sleep(3000);
   for (const d of daemons) d.idle = { api: rssKb(d.d.pid), ctrd: rssKb(d.containerdPid()) };
@@ -233,6 +238,15 @@ try {
   rows.push([`containerd RSS, ${C} running`, b.busy.ctrd, r.busy.ctrd, 'kB']);
   log(`ps with ${C}: berthd ${median(b.ps).toFixed(0)} ms, dockerd ${median(r.ps).toFixed(0)} ms`);
   for (const d of daemons) removeContainers(d);
+}
+
+const date = new Date().toISOString().slice(0, 10);
+const daemons = [];
+const rows = [];
+try {
+  daemons.push(await startBerth(), await startReal());
+  const [b, r] = daemons;
+  if (!onlyPull) await runAndPs(b, r);
 
   // pull of a 5-layer ~100 MB image from a local registry, a fresh image per round
   if (!noPull) {
@@ -242,7 +256,7 @@ try {
     launch('registry', 'docker-registry', ['serve', path.join(tmp, 'registry.yml')]);
     for (let i = 0; i < 300 && !(await fetch(`http://${host}/v2/`).then((x) => x.ok, () => false)); i++) await sleep(50);
     let bytes = 0;
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < rounds; round++) {
       const ref = `${host}/bench/big:${tag}-${round}`;
       const big = path.join(tmp, 'big.tar');
       bytes = ociArchive(ref, Array.from({ length: 5 }, (_, i) => randomLayer(i, 20 * 1024 * 1024)), big);
@@ -257,7 +271,7 @@ try {
         must(d.label, 'rmi', d.docker('rmi', ref));
       }
     }
-    rows.push([`pull 5 layers, ${(bytes / 1e6).toFixed(0)} MB gzip (median of 3)`, median(b.pulls), median(r.pulls), 'ms']);
+    rows.push([`pull 5 layers, ${(bytes / 1e6).toFixed(0)} MB gzip (median of ${rounds})`, median(b.pulls), median(r.pulls), 'ms']);
     log(`pull: berthd ${b.pulls.map((x) => x.toFixed(0)).join(', ')} ms; dockerd ${r.pulls.map((x) => x.toFixed(0)).join(', ')} ms`);
   }
 

@@ -29,7 +29,12 @@ export interface Berthd {
   stop(): Promise<void>;
 }
 
-export async function startBerthd(): Promise<Berthd> {
+export interface BerthdOptions {
+  /** A bridge network of the test's own (a unique name of at most 15 characters, a subnet not routed here); default: --bridge none. */
+  bridge?: { name: string; bip: string };
+}
+
+export async function startBerthd(opts: BerthdOptions = {}): Promise<Berthd> {
   const dir = tempDir('bd');
   const ctrdDir = path.join(dir, 'ctrd');
   fs.mkdirSync(ctrdDir);
@@ -43,7 +48,9 @@ export async function startBerthd(): Promise<Berthd> {
     bin('berthd'),
     ['-H', `unix://${socket}`, '--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'),
       '--pidfile', path.join(dir, 'berthd.pid'), '--containerd', containerd.address, '--log-level', 'debug',
-      '--cgroup-parent', cgroupParent],
+      '--cgroup-parent', cgroupParent,
+      // no test touches host networking unless it asks for a bridge of its own
+      ...(opts.bridge ? ['--bridge', opts.bridge.name, '--bip', opts.bridge.bip] : ['--bridge', 'none'])],
     path.join(dir, 'berthd.log'),
     daemonEnv,
   );

@@ -145,13 +145,26 @@ describe.skipIf(!available)('containers on berthd and the real dockerd 20.10, sa
     expect(ours).toEqual(theirs);
     expect(theirs.split('\n').filter(Boolean)).toHaveLength(3);
   });
-  // Sizes: dockerd sums the lstat sizes of everything but directories (moby's
-  // pkg/directory.Size); for busybox, image Size 1984241 and, for a container
-  // that changed nothing, SizeRw 0 / SizeRootFs 1984241 (`ps -s`: "0B (virtual
-  // 1.98MB)"). berthd counts directories too: SizeRw 8192, SizeRootFs 2060288
-  // ("8.19kB (virtual 2.06MB)"); and its image inspect Size is the compressed
-  // layer size (1035187 for images/busybox.oci.tar) rather than the unpacked one.
-  it.todo('computes SizeRw, SizeRootFs and image Size as dockerd does');
+  it('computes SizeRw, SizeRootFs and image Size as dockerd does', () => {
+    // dockerd sums the lstat sizes of everything but directories (moby's
+    // pkg/directory.Size over each layer): busybox's image Size is its
+    // unpacked files, a container that changed nothing has SizeRw 0
+    const [ours, theirs] = both((docker) => {
+      ok(docker, 'create', '--name', 'sz-fresh', '--network', 'none', 'busybox', 'true');
+      ok(docker, 'run', '--name', 'sz-ran', '--network', 'none', 'busybox', 'true');
+      ok(docker, 'run', '--name', 'sz-wrote', '--network', 'none', 'busybox', 'sh', '-c',
+        'echo hello > /hello.txt; mkdir -p /a/b; head -c 5000 /bin/busybox > /a/b/part; ln /a/b/part /a/b/link; ln -s /hello.txt /sym; rm /bin/ls');
+      const image = ok(docker, 'image', 'inspect', '--format', '{{.Size}}', 'busybox').trim();
+      const listed = ok(docker, 'images', '--format', '{{.Repository}} {{.Size}}', 'busybox').trim();
+      const sized = ['sz-fresh', 'sz-ran', 'sz-wrote'].map((n) => ok(docker, 'inspect', '--size', '--format', '{{.SizeRw}} {{.SizeRootFs}}', n).trim());
+      const ps = ok(docker, 'ps', '-a', '-s', '--filter', 'name=sz-', '--format', '{{.Names}} {{.Size}}').trim().split('\n').sort();
+      return { image, listed, sized, ps };
+    });
+    expect(ours).toEqual(theirs);
+    const image = Number(theirs.image);
+    // hello.txt (6) + part (5000, its hard link once) + the symlink's target length (10); the whiteout adds nothing
+    expect(theirs.sized).toEqual([`0 ${image}`, `0 ${image}`, `5016 ${image + 5016}`]);
+  });
 
   it('keeps logs, exec exit codes, wait and kill -s alike', () => {
     const [ours, theirs] = both((docker) => {

@@ -22,18 +22,19 @@ export function humanDuration(ms: number): string {
 const decimal = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
 
 /** Go's %.3g: three significant digits, trailing zeros dropped. */
-function g3(n: number): string {
-  const s = n.toPrecision(3);
+/** Go's %.<precision>g as go-units uses it (3 by default, 4 for docker's VirtualSize). */
+function gPrecision(n: number, precision: number): string {
+  const s = n.toPrecision(precision);
   return s.includes('e') ? s : s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
 
-export function humanSize(size: number): string {
+export function humanSize(size: number, precision = 3): string {
   let i = 0;
   while (size >= 1000 && i < decimal.length - 1) {
     size /= 1000;
     i++;
   }
-  return `${g3(size)}${decimal[i] ?? 'B'}`;
+  return `${gPrecision(size, precision)}${decimal[i] ?? 'B'}`;
 }
 
 /** Go's time.Time.String() for a Unix time, in UTC: "2024-01-01 00:00:00 +0000 UTC". */

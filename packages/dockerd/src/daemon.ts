@@ -22,6 +22,10 @@ import { reconcile, startMonitor, type Monitor } from './containers/monitor.js';
 import { restoreContainers, startPolicyContainers } from './containers/restore.js';
 import { routeUpgrade } from './server/hijack.js';
 import { findInitBinary } from './containers/init-binary.js';
+import { isRunning } from './containers/model.js';
+import { BridgeNetwork } from './network/bridge-network.js';
+import { parseBip } from './network/cidr.js';
+import { loadNetworks } from './network/registry.js';
 
 export interface Daemon {
   close(): Promise<void>;
@@ -51,6 +55,7 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
   const servers: http.Server[] = [];
   let monitor: Monitor | undefined;
   const closers: (() => void)[] = [];
+  let bridge: BridgeNetwork | undefined;
   try {
     await waitForContainerd(containerd, log);
     const settings = { id: loadEngineId(flags.dataRoot), dataRoot: flags.dataRoot, execRoot: flags.execRoot, debug: flags.logLevel === 'debug' || flags.logLevel === 'trace' };
@@ -63,6 +68,12 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
     };
     const execs = new ExecStore();
     await restoreContainers(engine);
+    // the bridge after the restore: endpoints of containers still running are re-adopted, the rest taken down
+    if (flags.bridge !== 'none') {
+      bridge = new BridgeNetwork({ name: flags.bridge, net: parseBip(flags.bip), iptables: flags.iptables, ipMasq: flags.ipMasq }, flags.dataRoot, flags.execRoot, log);
+      await bridge.init((id) => { const c = engine.store.find(id); return c !== undefined && isRunning(c.record.state); });
+    }
+    loadNetworks(flags.dataRoot, bridge);
     let firstSync = true;
     monitor = startMonitor(
       engine,
@@ -88,6 +99,7 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
   } catch (err) {
     for (const s of servers) s.close();
     monitor?.stop();
+    await bridge?.shutdown().catch(() => undefined);
     containerd.close();
     removePidfile();
     throw err;
@@ -101,6 +113,7 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
       })));
       for (const socket of sockets) fs.rmSync(socket, { force: true });
       monitor?.stop();
+      await bridge?.shutdown().catch((err: unknown) => log.warn('removing the bridge', { error: (err as Error).message }));
       containerd.close();
       removePidfile();
     },

@@ -19,6 +19,14 @@ export interface Flags {
   cgroupParent: string;
   /** The init binary for --init; found on PATH (docker-init, tini-static, tini) when not given. */
   initPath: string | undefined;
+  /** The default bridge network's Linux bridge (dockerd's --bridge); "none": no bridge network. */
+  bridge: string;
+  /** The bridge's address and subnet (dockerd's --bip). */
+  bip: string;
+  /** Whether berthd adds iptables rules (NAT, published ports). */
+  iptables: boolean;
+  /** MASQUERADE for the bridge's outbound traffic (needs --iptables). */
+  ipMasq: boolean;
   logLevel: LogLevel;
   help: boolean;
   version: boolean;
@@ -31,6 +39,8 @@ export const usage = `Usage:	berthd [OPTIONS]
 A self-sufficient runtime for containers (the Docker Engine API over berth-containerd).
 
 Options:
+      --bip string                        Specify network bridge IP (default "172.31.0.1/16")
+  -b, --bridge string                     Attach containers to a network bridge (default "berth0"; "none": no bridge network)
       --cgroup-parent string              Set parent cgroup for all containers (default "/berth")
       --containerd string                 containerd grpc address (required)
       --containerd-namespace string       Containerd namespace to use (default "moby")
@@ -40,23 +50,35 @@ Options:
   -H, --host list                         Daemon socket(s) to connect to (default unix:///run/berth/berthd.sock)
   -h, --help                              Print usage
       --init-path string                  Path to the docker-init binary
+      --ip-masq                           Enable IP masquerading for the bridge network (default true)
+      --iptables                          Enable addition of iptables rules (default true)
   -l, --log-level string                  Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string                    Path to use for daemon PID file (default "/run/berth/berthd.pid")
   -v, --version                           Print version information and quit
 `;
 
-type ValueFlag = 'host' | 'data-root' | 'exec-root' | 'pidfile' | 'containerd' | 'containerd-namespace' | 'log-level' | 'cgroup-parent' | 'init-path';
+type ValueFlag = 'host' | 'data-root' | 'exec-root' | 'pidfile' | 'containerd' | 'containerd-namespace' | 'log-level' | 'cgroup-parent' | 'init-path' | 'bridge' | 'bip';
 const valueFlags: Record<string, ValueFlag> = {
   '-H': 'host', '--host': 'host', '--data-root': 'data-root', '--exec-root': 'exec-root',
   '-p': 'pidfile', '--pidfile': 'pidfile', '--containerd': 'containerd',
   '--containerd-namespace': 'containerd-namespace', '-l': 'log-level', '--log-level': 'log-level',
-  '--cgroup-parent': 'cgroup-parent', '--init-path': 'init-path',
+  '--cgroup-parent': 'cgroup-parent', '--init-path': 'init-path', '-b': 'bridge', '--bridge': 'bridge', '--bip': 'bip',
 };
+
+/** Go's boolean flags: `--x`, `--x=true`, `--x=false` (never a separate value). */
+const boolFlags = { '--iptables': 'iptables', '--ip-masq': 'ipMasq' } as const;
+
+function boolValue(name: string, v: string | undefined): boolean {
+  if (v === undefined || v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw invalidArgument(`invalid boolean value "${v}" for ${name}`);
+}
 
 export function parseFlags(argv: string[]): Flags {
   const flags: Flags = {
     hosts: [], dataRoot: '/var/lib/berth', execRoot: '/run/berth', pidfile: '/run/berth/berthd.pid',
     containerd: undefined, containerdNamespace: 'moby', cgroupParent: '/berth', initPath: undefined,
+    bridge: 'berth0', bip: '172.31.0.1/16', iptables: true, ipMasq: true,
     logLevel: 'info', help: false, version: false,
   };
   let debug = false;
@@ -68,6 +90,10 @@ export function parseFlags(argv: string[]): Flags {
     if (name === '-D' || name === '--debug') { debug = true; continue; }
     if (name === '-h' || name === '--help') { flags.help = true; continue; }
     if (name === '-v' || name === '--version') { flags.version = true; continue; }
+    if (name in boolFlags) {
+      flags[boolFlags[name as keyof typeof boolFlags]] = boolValue(name, eq > 0 ? arg.slice(eq + 1) : undefined);
+      continue;
+    }
     const key = valueFlags[name];
     if (key === undefined) throw invalidArgument(`unknown flag: ${name}`);
     let value: string | undefined;
@@ -83,6 +109,11 @@ export function parseFlags(argv: string[]): Flags {
       case 'containerd-namespace': flags.containerdNamespace = value; break;
       case 'cgroup-parent': flags.cgroupParent = value.startsWith('/') ? value : `/${value}`; break;
       case 'init-path': flags.initPath = value; break;
+      case 'bridge':
+        if (value !== 'none' && !/^[A-Za-z0-9_.-]{1,15}$/.test(value)) throw invalidArgument(`invalid bridge name ${value}: at most 15 letters, digits, '_', '.', '-'`);
+        flags.bridge = value;
+        break;
+      case 'bip': flags.bip = value; break;
       case 'log-level':
         if (!isLogLevel(value)) throw invalidArgument(`unable to parse logging level: ${value}`);
         flags.logLevel = value;

@@ -48,7 +48,8 @@ function row(img: ImageSummary, repo: string, tag: string, digest: string, noTru
     Size: humanSize(img.Size),
     Tag: tag,
     UniqueSize: img.SharedSize === undefined || img.SharedSize < 0 ? 'N/A' : humanSize(img.Size - img.SharedSize),
-    VirtualSize: humanSize(img.Size),
+    // docker formats VirtualSize with 4 significant digits (units.HumanSizeWithPrecision(size, 4))
+    VirtualSize: humanSize(img.Size, 4),
   };
 }
 

@@ -37,6 +37,8 @@ export class Container {
   logWriter: JsonFileWriter | undefined;
   /** Resolves when the current run's output has been read to its end. */
   outputDone: Promise<void> = Promise.resolve();
+  /** A stop, kill or removal was asked of this berthd: restarts by policy at daemon start leave the container down. */
+  stopAsked = false;
   /** Set when containerd reported an OOM kill during the current run. */
   oomKilled = false;
   /** Exec IDs started in this container and not yet removed. */

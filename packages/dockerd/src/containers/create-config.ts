@@ -9,6 +9,7 @@ import { invalidArgument, notImplemented } from '@berth/errors';
 import fs from 'node:fs';
 import type { ContainerConfig, HostConfig, RestartPolicy } from './model.js';
 import { defaultShmSize, maskedPaths, readonlyPaths } from './spec/defaults.js';
+import { checkPortBindings } from '../network/ports.js';
 
 /** A unified (v2-only) cgroup hierarchy: docker's default cgroup namespace mode is private there, host on v1. */
 const cgroupV2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
@@ -128,6 +129,7 @@ export function hostConfigFromBody(v: unknown): HostConfig {
     if (m) maps[key] = m;
   }
   hc.LogConfig.Config = sortedKeys(hc.LogConfig.Config);
+  checkPortBindings(hc.PortBindings as Parameters<typeof checkPortBindings>[0]);
   if (hc.AutoRemove && hc.RestartPolicy.Name !== 'no') throw invalidArgument("can't create 'AutoRemove' container with restart policy");
   if (hc.PidMode !== '' && hc.PidMode !== 'host') throw notImplemented(`--pid ${hc.PidMode} is not supported yet`);
   if (hc.IpcMode !== 'private' && hc.IpcMode !== 'shareable' && hc.IpcMode !== 'host' && hc.IpcMode !== 'none') throw notImplemented(`--ipc ${hc.IpcMode} is not supported yet`);

@@ -16,6 +16,7 @@ import { removeContainer } from './remove.js';
 import { restartDelay, shouldRestart } from './restart-policy.js';
 import { startTask } from './start.js';
 import { containerAttributes } from './event-attributes.js';
+import { leaveNetwork } from '../network/container.js';
 
 const drainTimeoutMs = 2_000;
 
@@ -28,6 +29,8 @@ export function handleInitExit(e: Engine, c: Container, reported: number | undef
     const exitCode = deleted?.exitStatus ?? reported ?? 255;
     removeFifos(fifoPaths(fifoDir(e, c.id), 'init', true, false));
     disconnectInitIO(c);
+    // the run's namespace, veth, address and published ports go with it (docker frees them at exit too)
+    await leaveNetwork(c.id).catch((err: unknown) => e.log.warn('leaving the network', { id: c.id, error: (err as Error).message }));
     const ranFor = Number((parseRfc3339Nano(nowRfc3339Nano()) - parseRfc3339Nano(rec.state.StartedAt)) / 1_000_000n);
     rec.state = { ...rec.state, Status: 'exited', Pid: 0, ExitCode: exitCode, OOMKilled: c.oomKilled, FinishedAt: nowRfc3339Nano() };
     const restart = shouldRestart(rec, exitCode);

@@ -23,13 +23,14 @@ function readHost(file: string): string {
   }
 }
 
-export function hostsFile(hostNetwork: boolean, extraHosts: string[]): string {
+/** `self`: the container's own address and names on a bridge network, written at start. */
+export function hostsFile(hostNetwork: boolean, extraHosts: string[], self?: { ip: string; names: string }): string {
   const extra = extraHosts.map((h) => {
     const i = h.indexOf(':');
     return `${h.slice(i + 1)}\t${h.slice(0, i)}`;
   });
   if (hostNetwork) return `${readHost('/etc/hosts').replace(/\n?$/, '\n')}${extra.map((l) => `${l}\n`).join('')}`;
-  return `${[...localhostHosts, ...extra].join('\n')}\n`;
+  return `${[...localhostHosts, ...extra, ...(self ? [`${self.ip}\t${self.names}`] : [])].join('\n')}\n`;
 }
 
 export function resolvConf(hostNetwork: boolean, dns: string[], search: string[], options: string[]): string {

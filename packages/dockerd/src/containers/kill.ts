@@ -29,12 +29,14 @@ export async function killContainer(e: Engine, c: Container, rawSignal: string, 
   if (!isRunning(c.record.state) || c.record.state.Status === 'restarting') {
     if (c.record.state.Status === 'restarting') {
       c.record.manuallyStopped = true;
+      c.stopAsked = true;
       e.store.save(c);
     }
     throw notRunning(c, ref);
   }
   if (signal === 9 || signal === 15 || signal === 2) {
     c.record.manuallyStopped = true;
+    c.stopAsked = true;
     e.store.save(c);
   }
   await signalTask(e, c, signal);
@@ -59,6 +61,7 @@ async function waitStopped(c: Container, exit: Promise<unknown>, ms: number): Pr
 export async function stopContainer(e: Engine, c: Container, opts: { signal?: string; timeoutSeconds?: number }): Promise<boolean> {
   const rec = c.record;
   rec.manuallyStopped = true;
+  c.stopAsked = true;
   e.store.save(c);
   // waiting for a policy restart: it is off now (under the lock, so a restart in progress finishes first)
   const wasRestarting = await c.serial(async () => {

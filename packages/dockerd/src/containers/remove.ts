@@ -15,6 +15,7 @@ import { isRunning } from './model.js';
 import { forgetBackoff } from './restart-policy.js';
 import { removeAnonymousVolumes } from '../volumes/service.js';
 import { containerAttributes } from './event-attributes.js';
+import { leaveNetwork } from '../network/container.js';
 
 export interface RemoveOptions {
   force: boolean;
@@ -37,9 +38,11 @@ export async function removeContainer(e: Engine, c: Container, opts: RemoveOptio
     if (rec.state.Status === 'removing') throw conflict(`removal of container ${c.id} is already in progress`);
     if (isRunning(rec.state) && rec.state.Status !== 'restarting') throw conflict(`cannot remove container "${rec.name}": container is running: stop the container before removing or force remove`);
     rec.manuallyStopped = true;
+    c.stopAsked = true;
     rec.state = { ...rec.state, Status: 'removing' };
     await killLeftoverTask(e, c.id);
     await removeTaskAndRecord(e, c.id, false);
+    await leaveNetwork(c.id).catch((err: unknown) => e.log.warn('leaving the network', { id: c.id, error: (err as Error).message }));
     await e.ctr.snapshots.remove({ snapshotter, key: c.id }).catch((err: unknown) => e.log.warn('snapshot remove', { id: c.id, error: (err as Error).message }));
     await e.ctr.leases.delete({ id: leaseOf(c.id), sync: false }).catch(() => undefined);
     fs.rmSync(fifoDir(e, c.id), { recursive: true, force: true });

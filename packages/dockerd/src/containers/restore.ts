@@ -10,7 +10,7 @@ import type { Container } from './container.js';
 import { fifoDir, type Engine } from './engine.js';
 import { fifoPaths } from './fifos.js';
 import { connectInitIO } from './io.js';
-import { startContainer } from './start.js';
+import { startTask } from './start.js';
 
 const taskRunning = 2;
 const taskPaused = 4;
@@ -56,7 +56,12 @@ export async function startPolicyContainers(e: Engine): Promise<void> {
     const down = rec.state.Status === 'exited' || (rec.state.Status === 'created' && rec.hasBeenStarted);
     if (!down) continue;
     if (p === 'always' || (p === 'unless-stopped' && !rec.manuallyStopped) || (pendingRestarts.delete(c.id) && !rec.manuallyStopped)) {
-      await startContainer(e, c).catch((err: unknown) => e.log.warn('restart on daemon start failed', { id: c.id, error: (err as Error).message }));
+      // under the container's lock, and not if a client stopped or removed it since berthd started
+      await c.serial(async () => {
+        const s = c.record.state.Status;
+        if (c.stopAsked || !e.store.find(c.id) || (s !== 'exited' && s !== 'created')) return;
+        await startTask(e, c);
+      }).catch((err: unknown) => e.log.warn('restart on daemon start failed', { id: c.id, error: (err as Error).message }));
     }
   }
 }

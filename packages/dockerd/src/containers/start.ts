@@ -23,6 +23,7 @@ import { seccompFor } from './spec/seccomp.js';
 import { parseSecurityOpts } from './spec/security-opts.js';
 import { resolveUser } from './spec/user.js';
 import { containerAttributes } from './event-attributes.js';
+import { joinNetwork, leaveNetwork } from '../network/container.js';
 
 export const specTypeUrl = 'types.containerd.io/opencontainers/runtime-spec/1/Spec';
 
@@ -33,7 +34,7 @@ export function startFailureCode(message: string): number {
   return 128;
 }
 
-async function specFor(e: Engine, c: Container, mounts: { type: string; source: string; options: string[] }[]) {
+async function specFor(e: Engine, c: Container, mounts: { type: string; source: string; options: string[] }[], netnsPath: string | undefined) {
   const rec = c.record;
   const hc = rec.hostConfig;
   const dirs = layerDirs(mounts);
@@ -50,6 +51,7 @@ async function specFor(e: Engine, c: Container, mounts: { type: string; source: 
     cgroupsPath: cgroupsPathOf(e, rec.id),
     initPath: e.settings.initPath,
     hostDevices: hc.Privileged ? hostDevices() : [],
+    netnsPath,
   });
 }
 
@@ -59,21 +61,28 @@ export async function startTask(e: Engine, c: Container): Promise<void> {
   const id = rec.id;
   const { mounts } = await e.ctr.snapshots.mounts({ snapshotter, key: id });
   const rootfs = mounts.map((m) => ({ type: m.type, source: m.source, target: m.target, options: [...m.options] }));
-  const spec = await specFor(e, c, rootfs);
   if (rec.hostConfig.Init === true && e.settings.initPath === undefined) throw invalidArgument('--init: no init binary found (install tini, or give berthd --init-path)');
   const fifos = fifoPaths(fifoDir(e, id), 'init', rec.config.OpenStdin, rec.config.Tty);
-  await e.ctr.containers.delete({ id }).catch(() => undefined); // left by a crash
-  await e.ctr.containers.create({
-    container: {
-      id,
-      image: rec.imageName,
-      labels: { 'com.docker/engine.bundle.path': '' },
-      runtime: { name: runtimeName },
-      spec: { typeUrl: specTypeUrl, value: Buffer.from(JSON.stringify(spec)) },
-      snapshotter,
-      snapshotKey: id,
-    },
-  });
+  // the network first: a published port in use fails the start before containerd hears of it
+  const netnsPath = await joinNetwork(rec);
+  try {
+    const spec = await specFor(e, c, rootfs, netnsPath);
+    await e.ctr.containers.delete({ id }).catch(() => undefined); // left by a crash
+    await e.ctr.containers.create({
+      container: {
+        id,
+        image: rec.imageName,
+        labels: { 'com.docker/engine.bundle.path': '' },
+        runtime: { name: runtimeName },
+        spec: { typeUrl: specTypeUrl, value: Buffer.from(JSON.stringify(spec)) },
+        snapshotter,
+        snapshotKey: id,
+      },
+    });
+  } catch (err) {
+    await leaveNetwork(id);
+    throw err;
+  }
   let taskCreated = false;
   try {
     makeFifos(fifoDir(e, id), fifos);
@@ -89,6 +98,7 @@ export async function startTask(e: Engine, c: Container): Promise<void> {
     if (taskCreated) disconnectInitIO(c);
     await removeTaskAndRecord(e, id, taskCreated);
     removeFifos(fifos);
+    await leaveNetwork(id);
     const message = `failed to ${taskCreated ? 'start' : 'create'} task for container: ${(err as Error).message}`;
     const code = startFailureCode(message);
     rec.state = { ...rec.state, Status: rec.hasBeenStarted ? 'exited' : 'created', Pid: 0, ExitCode: code, Error: message };

@@ -7,6 +7,7 @@ import type { Container } from './container.js';
 import { humanDuration } from './human-duration.js';
 import { isRunning, zeroTime, type ContainerRecord } from './model.js';
 import { userMounts, type MountPoint } from './spec/mounts.js';
+import { networkSettings, summaryNetworks, summaryPorts } from '../network/settings.js';
 
 const since = (t: string) => humanDuration(Date.now() - Date.parse(t));
 
@@ -38,15 +39,6 @@ function mountPoints(rec: ContainerRecord): MountPoint[] {
   }
 }
 
-function endpoint() {
-  return {
-    IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, GwPriority: 0, NetworkID: '',
-    EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0, DNSNames: null,
-  };
-}
-
-const networks = (rec: ContainerRecord) => ({ [rec.hostConfig.NetworkMode]: endpoint() });
 
 export function inspectView(c: Container, sizes?: { rw: number; rootFs: number }): Record<string, unknown> {
   const rec = c.record;
@@ -87,12 +79,7 @@ export function inspectView(c: Container, sizes?: { rw: number; rootFs: number }
     ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
     Mounts: mountPoints(rec),
     Config: rec.config,
-    NetworkSettings: {
-      Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '',
-      LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '',
-      GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '',
-      Networks: networks(rec),
-    },
+    NetworkSettings: networkSettings(rec),
   };
 }
 
@@ -106,13 +93,13 @@ export function summaryView(c: Container, imageExists: boolean, sizes?: { rw: nu
     // dockerd quotes the arguments that hold a space
     Command: [rec.path, ...rec.args.map((a) => (a.includes(' ') ? `'${a}'` : a))].join(' '),
     Created: Math.floor(Date.parse(rec.created) / 1000),
-    Ports: [],
+    Ports: summaryPorts(rec),
     ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
     Labels: rec.config.Labels,
     State: rec.state.Status,
     Status: statusText(rec),
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode },
-    NetworkSettings: { Networks: networks(rec) },
+    NetworkSettings: summaryNetworks(rec),
     Mounts: mountPoints(rec).map((m) => ({ Type: m.Type, ...(m.Name === undefined ? {} : { Name: m.Name }), Source: m.Source, Destination: m.Destination, ...(m.Driver === undefined ? {} : { Driver: m.Driver }), Mode: m.Mode, RW: m.RW, Propagation: m.Propagation })),
   };
 }

@@ -3,12 +3,12 @@
  * first, from the config's history: Id is the image ID on the top entry and
  * "<missing>" below it (no parent images on this store), Tags the image's
  * RepoTags on the top entry only, Size the unpacked size of the layer an entry
- * made (snapshot usage; the blob size when the snapshot cannot say), 0 for
- * empty_layer entries.
+ * made (counted as dockerd counts it, layer-size.ts; the blob size when the
+ * image is not unpacked), 0 for empty_layer entries.
  */
 import type { Containerd } from '../containerd.js';
 import type { DockerImage } from './store.js';
-import { chainIds, snapshotter } from './unpack.js';
+import { imageLayers } from './layer-size.js';
 import { repoTags } from './views.js';
 
 interface HistoryEntry {
@@ -27,24 +27,15 @@ export interface HistoryItem {
   Tags: string[] | null;
 }
 
-async function layerSize(ctr: Containerd, img: DockerImage, chain: string[], i: number): Promise<number> {
-  try {
-    const u = await ctr.snapshots.usage({ snapshotter, key: chain[i] ?? '' });
-    return Number(u.size);
-  } catch {
-    return img.manifest.layers[i]?.size ?? 0;
-  }
-}
-
 export async function imageHistory(ctr: Containerd, img: DockerImage): Promise<HistoryItem[]> {
   const history = (img.config.history ?? []) as HistoryEntry[];
-  const chain = chainIds(img.config.rootfs?.diff_ids ?? []);
+  const layers = await imageLayers(ctr, img);
   const items: HistoryItem[] = [];
   let layer = 0;
   for (const h of history) {
     let size = 0;
     if (!h.empty_layer) {
-      size = layer < chain.length ? await layerSize(ctr, img, chain, layer) : 0;
+      size = layers[layer]?.size ?? 0;
       layer++;
     }
     const t = h.created ? Date.parse(h.created) : NaN;

@@ -7,7 +7,6 @@
  * snapshot already exists is "Already exists"; an image whose config and top
  * snapshot are there downloads nothing.
  */
-import { Readable } from 'node:stream';
 import type { ReadableStream as WebStream } from 'node:stream/web';
 import type { Containerd } from '../containerd.js';
 import { hasBlob, ingestStream } from './ingest.js';
@@ -47,7 +46,8 @@ async function download(ctr: Containerd, plan: PullPlan, layer: Descriptor, leas
     out(layerStatus(id, 'Download complete'));
     return;
   }
-  const body = Readable.fromWeb((await plan.registry.blob(layer.digest)) as WebStream<Uint8Array>);
+  // node's web streams are async iterables: no Readable in between
+  const body = (await plan.registry.blob(layer.digest)) as WebStream<Uint8Array>;
   let last = 0;
   await ingestStream(ctr, body, {
     digest: layer.digest,

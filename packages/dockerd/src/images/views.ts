@@ -20,8 +20,6 @@ export function repoDigests(img: DockerImage, keep: NameFilter = all): string[] 
   return [...out].sort();
 }
 
-export const imageSize = (img: DockerImage): number => img.manifest.layers.reduce((n, l) => n + l.size, 0);
-
 export const createdDate = (img: DockerImage): Date | undefined => {
   const t = img.config.created ? Date.parse(img.config.created) : NaN;
   return Number.isNaN(t) ? undefined : new Date(t);
@@ -38,7 +36,8 @@ export function imageLabels(img: DockerImage): Record<string, string> {
   return labels && typeof labels === 'object' ? (labels as Record<string, string>) : {};
 }
 
-export function summaryOf(img: DockerImage, keep: NameFilter = all): Record<string, unknown> {
+/** `size`: the unpacked size (layer-size.ts imageSize). */
+export function summaryOf(img: DockerImage, size: number, keep: NameFilter = all): Record<string, unknown> {
   return {
     Containers: -1,
     Created: Math.floor((createdDate(img)?.getTime() ?? 0) / 1000),
@@ -48,7 +47,7 @@ export function summaryOf(img: DockerImage, keep: NameFilter = all): Record<stri
     RepoDigests: repoDigests(img, keep),
     RepoTags: repoTags(img, keep),
     SharedSize: -1,
-    Size: imageSize(img),
+    Size: size,
   };
 }
 
@@ -71,7 +70,7 @@ function containerConfig(img: DockerImage): Record<string, unknown> {
   };
 }
 
-export function inspectOf(img: DockerImage): Record<string, unknown> {
+export function inspectOf(img: DockerImage, size: number): Record<string, unknown> {
   return {
     Id: img.id,
     RepoTags: repoTags(img),
@@ -85,7 +84,7 @@ export function inspectOf(img: DockerImage): Record<string, unknown> {
     Architecture: img.config.architecture ?? '',
     ...(img.config.variant ? { Variant: img.config.variant } : {}),
     Os: img.config.os ?? '',
-    Size: imageSize(img),
+    Size: size,
     GraphDriver: { Data: null, Name: 'overlayfs' },
     RootFS: { Type: img.config.rootfs?.type ?? 'layers', Layers: img.config.rootfs?.diff_ids ?? [] },
     Metadata: { LastTagTime: lastTagTime(img) },

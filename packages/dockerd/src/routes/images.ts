@@ -15,6 +15,7 @@ import { pruneFilterKeys, pruneImages } from '../images/prune.js';
 import { resolveSave, writeSave } from '../images/save.js';
 import { findImage, listImages } from '../images/store.js';
 import { removeImage, tagImage, type ImageUsers } from '../images/tag.js';
+import { imageSize, imageSizes } from '../images/layer-size.js';
 import { inspectOf, summaryOf } from '../images/views.js';
 import { decodeAuthHeader } from '../registry/auth.js';
 import { sendJson } from '../server/json.js';
@@ -86,10 +87,12 @@ export function imageRoutes(ctr: Containerd, usersOf?: ImageUsers): Router {
     chosen.sort((a, b) => (b.config.created ?? '').localeCompare(a.config.created ?? ''));
     const refs = filters.get('reference');
     const keep = refs?.length ? referenceMatcher(refs) : undefined;
-    sendJson(res, chosen.map((img) => summaryOf(img, keep)));
+    const sizes = await imageSizes(ctr, chosen);
+    sendJson(res, chosen.map((img) => summaryOf(img, sizes.get(img.id) ?? 0, keep)));
   });
   r.post('/images/load', async (req, res) => {
-    const { messages } = await loadImages(ctr, await readBody(req));
+    // the body streams into the content store: a large image never sits in memory
+    const { messages } = await loadImages(ctr, req);
     res.status(200).setHeader('Content-Type', 'application/json');
     res.end(messages.map((m) => `${JSON.stringify({ stream: `${m}\n` })}\n`).join(''));
   });
@@ -103,7 +106,8 @@ export function imageRoutes(ctr: Containerd, usersOf?: ImageUsers): Router {
     sendJson(res, await imageHistory(ctr, await findImage(ctr, nameParam(req))));
   });
   r.get('/images/*name/json', async (req, res) => {
-    sendJson(res, inspectOf(await findImage(ctr, nameParam(req))));
+    const img = await findImage(ctr, nameParam(req));
+    sendJson(res, inspectOf(img, await imageSize(ctr, img)));
   });
   r.post('/images/*name/tag', async (req, res) => {
     await tagImage(ctr, nameParam(req), str(req.query.repo), str(req.query.tag));

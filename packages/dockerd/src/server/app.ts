@@ -16,6 +16,7 @@ import type { ExecStore } from '../containers/exec.js';
 import { swarmRoutes } from '../routes/swarm.js';
 import { systemRoutes } from '../routes/system.js';
 import { volumeRoutes } from '../routes/volumes.js';
+import { networkRoutes } from '../routes/networks.js';
 import type { DaemonSettings } from '../system/info.js';
 import { apiVersionMiddleware } from './api-version.js';
 import { errorHandler, notFoundHandler } from './errors.js';
@@ -35,6 +36,7 @@ export function createApp(containerd: Containerd, settings: DaemonSettings, log:
   app.use(containerArchiveRoutes(engine));
   app.use(containerAdminRoutes(engine, execs));
   app.use(volumeRoutes(engine));
+  app.use(networkRoutes(engine));
   app.use(eventRoutes(engine.events));
   app.use(swarmRoutes());
   app.use(notFoundHandler);

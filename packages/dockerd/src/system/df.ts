@@ -3,7 +3,8 @@
  * containers use each and the size of the layers it shares with other images;
  * LayersSize counts every layer once (the same measure as the images' Size,
  * so `docker system df` can subtract one from the other); containers with
- * their SizeRw/SizeRootFs. berthd has no volumes and no build cache: empty
+ * their SizeRw/SizeRootFs. Sizes are unpacked sizes, counted as dockerd does
+ * (images/layer-size.ts). berthd has no volumes and no build cache: empty
  * lists. `type` (API 1.42+) picks the parts to compute; the others are null.
  */
 import { invalidArgument } from '@berth/errors';
@@ -12,6 +13,7 @@ import { listContainers } from '../containers/list.js';
 import { containerSizes, type SizeCache } from '../containers/size.js';
 import { summaryView } from '../containers/views.js';
 import { listImages } from '../images/store.js';
+import { imageLayers } from '../images/layer-size.js';
 import { summaryOf } from '../images/views.js';
 
 const kinds = ['container', 'image', 'volume', 'build-cache'] as const;
@@ -35,19 +37,24 @@ export async function diskUsage(e: Engine, want: Set<Kind>): Promise<Record<stri
   if (want.has('image')) {
     const users = new Map<string, number>();
     for (const c of e.store.list()) users.set(c.record.image, (users.get(c.record.image) ?? 0) + 1);
+    // layers are the unpacked ones, by chain ID, as dockerd's layer store has them:
     // how many images hold each layer, and each layer's size
+    const layersOf = new Map(await Promise.all(images.map(async (img) => [img.id, await imageLayers(e.ctr, img)] as const)));
     const holders = new Map<string, number>();
     const sizes = new Map<string, number>();
-    for (const img of images) {
-      for (const digest of new Set(img.manifest.layers.map((l) => l.digest))) holders.set(digest, (holders.get(digest) ?? 0) + 1);
-      for (const l of img.manifest.layers) sizes.set(l.digest, l.size);
+    for (const layers of layersOf.values()) {
+      for (const id of new Set(layers.map((l) => l.chainId))) holders.set(id, (holders.get(id) ?? 0) + 1);
+      for (const l of layers) sizes.set(l.chainId, l.size);
     }
     out.LayersSize = [...sizes.values()].reduce((a, b) => a + b, 0);
-    out.Images = images.map((img) => ({
-      ...summaryOf(img),
-      Containers: users.get(img.id) ?? 0,
-      SharedSize: [...new Set(img.manifest.layers.map((l) => l.digest))].filter((d) => (holders.get(d) ?? 0) > 1).reduce((n, d) => n + (sizes.get(d) ?? 0), 0),
-    }));
+    out.Images = images.map((img) => {
+      const layers = layersOf.get(img.id) ?? [];
+      return {
+        ...summaryOf(img, layers.reduce((n, l) => n + l.size, 0)),
+        Containers: users.get(img.id) ?? 0,
+        SharedSize: [...new Set(layers.map((l) => l.chainId))].filter((id) => (holders.get(id) ?? 0) > 1).reduce((n, id) => n + (sizes.get(id) ?? 0), 0),
+      };
+    });
   }
   if (want.has('container')) {
     const ids = new Set(images.map((i) => i.id));

@@ -24,6 +24,8 @@ export interface SpecInputs {
   initPath: string | undefined;
   /** --privileged: the host's devices. */
   hostDevices: LinuxDevice[];
+  /** A network namespace berthd made and wired to the bridge; absent: the runtime makes a new one. */
+  netnsPath?: string | undefined;
 }
 
 /** docker's CreateDaemonEnvironment then the container's own Env over it; HOME from the user when still unset (runc's rule). */
@@ -53,7 +55,7 @@ export function buildSpec(i: SpecInputs): Spec {
   if (hc.PidMode !== 'host') namespaces.push({ type: 'pid' });
   if (hc.IpcMode !== 'host') namespaces.push({ type: 'ipc' });
   if (hc.UTSMode !== 'host') namespaces.push({ type: 'uts' });
-  if (hc.NetworkMode !== 'host') namespaces.push({ type: 'network' });
+  if (hc.NetworkMode !== 'host') namespaces.push(i.netnsPath ? { type: 'network', path: i.netnsPath } : { type: 'network' });
   const fileMounts: Mount[] = [
     { destination: '/etc/resolv.conf', type: 'bind', source: rec.resolvConfPath, options: ['rbind', 'rprivate'] },
     { destination: '/etc/hostname', type: 'bind', source: rec.hostnamePath, options: ['rbind', 'rprivate'] },

@@ -1,0 +1,78 @@
+/**
+ * The bridge network's address book: one IPv4 address per running container,
+ * kept in <data-root>/network/ipam.json (written atomically: temp file, fsync,
+ * rename), so an address held by a container that lives on across a berthd
+ * restart is never handed out again. Released when the container's run ends.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { unavailable } from '@berth/errors';
+import { hostRange, intToIp, ipToInt, type Ipv4Net } from './cidr.js';
+
+interface IpamFile {
+  subnet: string;
+  /** address -> container ID */
+  allocated: Record<string, string>;
+}
+
+export class Ipam {
+  private state: IpamFile;
+
+  constructor(private readonly file: string, private readonly net: Ipv4Net) {
+    let loaded: IpamFile | undefined;
+    try {
+      loaded = JSON.parse(fs.readFileSync(file, 'utf8')) as IpamFile;
+    } catch {
+      loaded = undefined;
+    }
+    // a different --bip starts a fresh book: the old addresses are not in this subnet
+    this.state = loaded && loaded.subnet === net.subnet ? loaded : { subnet: net.subnet, allocated: {} };
+  }
+
+  /** The address the container holds, or a new one (the lowest free). */
+  allocate(containerId: string): string {
+    const held = this.addressOf(containerId);
+    if (held) return held;
+    const r = hostRange(this.net);
+    for (let n = r.first; n <= r.last; n++) {
+      const ip = intToIp(n);
+      if (n === r.gateway || ip in this.state.allocated) continue;
+      this.state.allocated[ip] = containerId;
+      this.save();
+      return ip;
+    }
+    throw unavailable(`no available IPv4 addresses on network bridge (${this.net.subnet})`);
+  }
+
+  addressOf(containerId: string): string | undefined {
+    return Object.entries(this.state.allocated).find(([, id]) => id === containerId)?.[0];
+  }
+
+  release(containerId: string): void {
+    const before = Object.keys(this.state.allocated).length;
+    for (const [ip, id] of Object.entries(this.state.allocated)) if (id === containerId) delete this.state.allocated[ip];
+    if (Object.keys(this.state.allocated).length !== before) this.save();
+  }
+
+  /** Addresses whose container is not among the living (a crash between allocate and release). */
+  releaseAllBut(keep: Set<string>): void {
+    for (const id of new Set(Object.values(this.state.allocated))) if (!keep.has(id)) this.release(id);
+  }
+
+  holders(): string[] {
+    return Object.entries(this.state.allocated).sort(([a], [b]) => ipToInt(a) - ipToInt(b)).map(([, id]) => id);
+  }
+
+  private save(): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp`;
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    try {
+      fs.writeSync(fd, JSON.stringify(this.state));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.file);
+  }
+}
