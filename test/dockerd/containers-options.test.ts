@@ -73,6 +73,24 @@ describe.skipIf(!available)('container options on berthd', () => {
     ok('rm', '-f', 'second');
   });
 
+  it('joins another container\'s network with --network container:, and writes --dns, --dns-search and --add-host', () => {
+    ok('run', '-d', '--name', 'netowner', '--network', 'none', '--add-host', 'db.example:10.9.8.7', '--dns', '10.1.2.3', '--dns-search', 'corp.example', 'busybox', 'sh', '-c', 'ip link add dummy9 type dummy 2>/dev/null; sleep 300');
+    expect(ok('exec', 'netowner', 'cat', '/etc/resolv.conf')).toMatch(/^search corp\.example\nnameserver 10\.1\.2\.3\n/);
+    expect(ok('exec', 'netowner', 'cat', '/etc/hosts')).toMatch(/^10\.9\.8\.7\tdb\.example$/m);
+    const ownerNet = fs.readlinkSync(`/proc/${inspect('netowner', '{{.State.Pid}}')}/ns/net`);
+    const joined = ok('run', '--rm', '--network', 'container:netowner', 'busybox', 'sh', '-c', 'readlink /proc/self/ns/net; grep db.example /etc/hosts; grep nameserver /etc/resolv.conf');
+    expect(joined.split('\n').slice(0, 3)).toEqual([ownerNet, '10.9.8.7\tdb.example', 'nameserver 10.1.2.3']);
+    const missing = d.docker(['run', '--rm', '--network', 'container:no-such-owner', 'busybox', 'true']);
+    expect(missing.status).toBe(125);
+    expect(missing.stderr).toMatch(/No such container: no-such-owner/);
+    ok('stop', '-t', '0', 'netowner');
+    const stopped = d.docker(['run', '--rm', '--network', 'container:netowner', 'busybox', 'true']);
+    expect(stopped.status).not.toBe(0);
+    expect(stopped.stderr).toMatch(/cannot join network of a non running container/);
+    ok('rm', 'netowner');
+    expect(ok('ps', '-aq')).toBe('');
+  });
+
   it('stops with the container\'s stop signal', () => {
     ok('run', '-d', '--name', 'sig', '--stop-signal', 'SIGUSR1', 'busybox', 'sh', '-c', 'trap "echo got usr1; exit 9" USR1; while true; do sleep 0.1; done');
     ok('stop', 'sig');

@@ -73,7 +73,10 @@ function networkMode(v: unknown): string {
   const mode = str(v);
   if (mode === '' || mode === 'default' || mode === 'bridge') return 'bridge';
   if (mode === 'none' || mode === 'host') return mode;
-  if (mode.startsWith('container:')) throw notImplemented('--network container:<id> is not supported yet');
+  if (mode.startsWith('container:')) {
+    if (mode === 'container:') throw invalidArgument('Invalid network mode: invalid container format container:<name|id>');
+    return mode;
+  }
   throw invalidArgument(`network ${mode} not found`);
 }
 

@@ -6,10 +6,12 @@
  * undoes the earlier ones and leaves the container stopped with docker's exit
  * code for it (127: command not found, 126: not executable) and the error.
  */
+import fs from 'node:fs';
 import { conflict, failedPrecondition, internal, invalidArgument } from '@berth/errors';
 import { removeTaskAndRecord } from './cleanup.js';
 import { removeContainer } from './remove.js';
 import type { Container } from './container.js';
+import type { ContainerRecord } from './model.js';
 import { cgroupsPathOf, fifoDir, runtimeName, snapshotter, type Engine } from './engine.js';
 import { fifoPaths, makeFifos, removeFifos } from './fifos.js';
 import { connectInitIO, disconnectInitIO } from './io.js';
@@ -26,6 +28,19 @@ import { containerAttributes } from './event-attributes.js';
 import { joinNetwork, leaveNetwork } from '../network/container.js';
 
 export const specTypeUrl = 'types.containerd.io/opencontainers/runtime-spec/1/Spec';
+
+/**
+ * --network container:<ref>: the other container's network namespace (it must
+ * be running), and its /etc/hosts and /etc/resolv.conf, as docker shares them.
+ */
+function joinContainerNetwork(e: Engine, rec: ContainerRecord): string {
+  const ref = rec.hostConfig.NetworkMode.slice('container:'.length);
+  const other = e.store.get(ref).record;
+  if (other.id === rec.id) throw invalidArgument('cannot join own network');
+  if (other.state.Status !== 'running' && other.state.Status !== 'paused') throw conflict(`cannot join network of a non running container: ${other.id}`);
+  for (const [from, to] of [[other.hostsPath, rec.hostsPath], [other.resolvConfPath, rec.resolvConfPath]] as const) fs.copyFileSync(from, to);
+  return `/proc/${other.state.Pid}/ns/net`;
+}
 
 /** docker's exit code for a start that failed: 127 not found, 126 cannot execute, else 128. */
 export function startFailureCode(message: string): number {
@@ -64,7 +79,7 @@ export async function startTask(e: Engine, c: Container): Promise<void> {
   if (rec.hostConfig.Init === true && e.settings.initPath === undefined) throw invalidArgument('--init: no init binary found (install tini, or give berthd --init-path)');
   const fifos = fifoPaths(fifoDir(e, id), 'init', rec.config.OpenStdin, rec.config.Tty);
   // the network first: a published port in use fails the start before containerd hears of it
-  const netnsPath = await joinNetwork(rec);
+  const netnsPath = rec.hostConfig.NetworkMode.startsWith('container:') ? joinContainerNetwork(e, rec) : await joinNetwork(rec);
   try {
     const spec = await specFor(e, c, rootfs, netnsPath);
     await e.ctr.containers.delete({ id }).catch(() => undefined); // left by a crash
