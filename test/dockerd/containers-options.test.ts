@@ -80,14 +80,15 @@ describe.skipIf(!available)('container options on berthd', () => {
     const ownerNet = fs.readlinkSync(`/proc/${inspect('netowner', '{{.State.Pid}}')}/ns/net`);
     const joined = ok('run', '--rm', '--network', 'container:netowner', 'busybox', 'sh', '-c', 'readlink /proc/self/ns/net; grep db.example /etc/hosts; grep nameserver /etc/resolv.conf');
     expect(joined.split('\n').slice(0, 3)).toEqual([ownerNet, '10.9.8.7\tdb.example', 'nameserver 10.1.2.3']);
-    const missing = d.docker(['run', '--rm', '--network', 'container:no-such-owner', 'busybox', 'true']);
+    const missing = d.docker(['run', '--name', 'joiner1', '--network', 'container:no-such-owner', 'busybox', 'true']);
     expect(missing.status).toBe(125);
     expect(missing.stderr).toMatch(/No such container: no-such-owner/);
     ok('stop', '-t', '0', 'netowner');
-    const stopped = d.docker(['run', '--rm', '--network', 'container:netowner', 'busybox', 'true']);
+    const stopped = d.docker(['run', '--name', 'joiner2', '--network', 'container:netowner', 'busybox', 'true']);
     expect(stopped.status).not.toBe(0);
     expect(stopped.stderr).toMatch(/cannot join network of a non running container/);
-    ok('rm', 'netowner');
+    expect(inspect('joiner2', '{{.State.Status}}')).toBe('created');
+    ok('rm', 'netowner', 'joiner1', 'joiner2');
     expect(ok('ps', '-aq')).toBe('');
   });
 

@@ -84,14 +84,17 @@ export async function runAttached(api: ApiClient, id: string, plan: AttachPlan):
     session = startSession(conn, plan);
   }
   const exitStatus = await waitResult(api, id, plan.autoRemove ? 'removed' : 'next-exit');
+  // signals are forwarded from before the start, as docker does: one that comes while
+  // the start's answer is on its way must reach the container, not end this process
+  const stopSignals = plan.sigProxy && !plan.tty ? proxySignals(api, id) : () => undefined;
   try {
     await api.send(`/containers/${enc(id)}/start`, { method: 'POST' });
   } catch (err) {
+    stopSignals();
     session?.restore();
     throw new StartError((err as Error).message);
   }
   const stopResize = plan.tty ? followTerminalSize(api, `/containers/${enc(id)}/resize`) : () => undefined;
-  const stopSignals = plan.sigProxy && !plan.tty ? proxySignals(api, id) : () => undefined;
   try {
     if ((await session?.done) === 'detached') {
       exitStatus.cancel();
