@@ -40,7 +40,9 @@ describe.skipIf(!available)('container options on berthd', () => {
     const hostIfs = fs.readdirSync('/sys/class/net').sort();
     expect(ok('run', '--rm', '--network', 'host', 'busybox', 'ls', '/sys/class/net').split('\n').filter(Boolean).sort()).toEqual(hostIfs);
     expect(ok('run', '--rm', '--network', 'host', 'busybox', 'hostname').trim()).toBe(os.hostname());
-    expect(inspect(ok('create', '--network', 'none', 'busybox', 'true').trim(), '{{.HostConfig.NetworkMode}}')).toBe('none');
+    const created = ok('create', '--network', 'none', 'busybox', 'true').trim();
+    expect(inspect(created, '{{.HostConfig.NetworkMode}}')).toBe('none');
+    ok('rm', created);
     const bad = d.docker(['run', '--rm', '--network', 'no-such-net', 'busybox', 'true']);
     expect(bad.status).toBe(125);
     expect(bad.stderr).toMatch(/network no-such-net not found/);
