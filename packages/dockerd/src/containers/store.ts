@@ -10,6 +10,7 @@ import { conflict, invalidArgument, notFound } from '@berth/errors';
 import type { Logger } from '@berth/containerd/log';
 import { Container } from './container.js';
 import type { ContainerRecord } from './model.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 export class ContainerStore {
   private readonly byId = new Map<string, Container>();
@@ -73,16 +74,7 @@ export class ContainerStore {
   save(c: Container): void {
     const dir = this.dirOf(c.id);
     fs.mkdirSync(dir, { recursive: true, mode: 0o710 });
-    const file = path.join(dir, 'config.v2.json');
-    const tmp = `${file}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    try {
-      fs.writeSync(fd, JSON.stringify(c.record));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
+    writeFileAtomic(path.join(dir, 'config.v2.json'), JSON.stringify(c.record));
   }
 
   /** Forgets the container and deletes its directory (logs, hosts files, record). */

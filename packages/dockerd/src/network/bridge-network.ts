@@ -17,6 +17,7 @@ import { addPortRule, removeChains, removePortRule, setupChains } from './iptabl
 import { Ipam } from './ipam.js';
 import { ephemeralRange, type PortRequest } from './ports.js';
 import { startProxy, type Proxy } from './proxy.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 export interface BridgeConfig {
   name: string;
@@ -156,8 +157,7 @@ export class BridgeNetwork {
 
   private save(ep: Endpoint): void {
     const file = path.join(this.endpointDir, `${ep.containerId}.json`);
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(ep));
-    fs.renameSync(`${file}.tmp`, file);
+    writeFileAtomic(file, JSON.stringify(ep), 0o644);
   }
 
   private load(id: string): Endpoint | undefined {

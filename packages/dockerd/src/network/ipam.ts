@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { unavailable } from '@berth/errors';
 import { hostRange, intToIp, ipToInt, type Ipv4Net } from './cidr.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 interface IpamFile {
   subnet: string;
@@ -65,14 +66,6 @@ export class Ipam {
 
   private save(): void {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    try {
-      fs.writeSync(fd, JSON.stringify(this.state));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
+    writeFileAtomic(this.file, JSON.stringify(this.state));
   }
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BridgeNetwork } from './bridge-network.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 export interface NetworkIdentity {
   id: string;
@@ -38,8 +39,7 @@ export function loadNetworks(dataRoot: string, bridge: BridgeNetwork | undefined
   }
   if (changed) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(ids));
-    fs.renameSync(`${file}.tmp`, file);
+    writeFileAtomic(file, JSON.stringify(ids), 0o644);
   }
   current = { bridge, ids: ids as Networks['ids'] };
   return current;

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../atomic-file.js';
 
 export function loadEngineId(dataRoot: string): string {
   const file = path.join(dataRoot, 'engine-id');
@@ -16,8 +17,6 @@ export function loadEngineId(dataRoot: string): string {
   }
   const id = randomUUID();
   fs.mkdirSync(dataRoot, { recursive: true, mode: 0o711 });
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, `${id}\n`, { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, `${id}\n`);
   return id;
 }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { invalidArgument, notFound } from '@berth/errors';
 import type { Logger } from '@berth/containerd/log';
 import { anonymousLabel, anonymousVolumeName, checkVolumeName } from './names.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 export interface Volume {
   name: string;
@@ -111,15 +112,7 @@ export class VolumeStore {
     const dir = path.join(this.root, name);
     fs.mkdirSync(path.join(dir, '_data'), { recursive: true, mode: 0o755 });
     fs.chmodSync(path.join(dir, '_data'), 0o755);
-    const file = path.join(dir, metaFile);
-    const fd = fs.openSync(`${file}.tmp`, 'w', 0o600);
-    try {
-      fs.writeSync(fd, JSON.stringify(v));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(`${file}.tmp`, file);
+    writeFileAtomic(path.join(dir, metaFile), JSON.stringify(v));
     this.volumes.set(name, v);
     return { volume: v, created: true };
   }
