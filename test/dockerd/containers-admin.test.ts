@@ -9,11 +9,11 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cgroupDirs, haveBinaries, runCmd, waitUntil } from '../helpers/daemon.js';
-import { bin, busyboxRootfs, repoRoot } from '../helpers/paths.js';
-import { dockerCli, request, startBerthd, type Berthd } from './berthd.js';
-import { loadBusyboxImage } from './busybox-image.js';
+import { bin, busyboxRootfs } from '../helpers/paths.js';
+import { dockerCli, request } from './berthd.js';
+import { berthdWithBusybox } from './busybox-image.js';
 
 const available = process.getuid?.() === 0 && haveBinaries(dockerCli) && fs.existsSync(bin('berthd')) && fs.existsSync(busyboxRootfs);
 const MiB = 1024 * 1024;
@@ -59,32 +59,17 @@ function post(socket: string, urlPath: string, body: unknown): Promise<{ status:
 }
 
 describe.skipIf(!available)('container stats, update, prune, system df and rmi on berthd', () => {
-  let d: Berthd;
-  const docker = (...args: string[]) => d.docker(args, 60_000);
-  const ok = (...args: string[]) => {
-    const r = docker(...args);
-    expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
-  const inspect = (ref: string, format: string) => ok('inspect', '-f', format, ref).trim();
+  const suite = berthdWithBusybox();
+  const { docker, inspect, ok } = suite;
   const cgroupFile = (id: string, controller: string, file: string) => {
-    const dir = cgroupDirs(`${d.cgroupParent}/${id}`).find((p) => fs.existsSync(path.join(p, file)) && p.split('/').some((seg) => seg.split(',').includes(controller)));
+    const dir = cgroupDirs(`${suite.d.cgroupParent}/${id}`).find((p) => fs.existsSync(path.join(p, file)) && p.split('/').some((seg) => seg.split(',').includes(controller)));
     expect(dir, `${controller} cgroup of ${id}`).toBeDefined();
     return fs.readFileSync(path.join(dir ?? '', file), 'utf8').trim();
   };
   const json = async (method: string, urlPath: string) => {
-    const r = await request(d.socket, method, urlPath);
+    const r = await request(suite.d.socket, method, urlPath);
     return { status: r.status, body: JSON.parse(r.body) as Record<string, unknown> };
   };
-
-  beforeAll(async () => {
-    d = await startBerthd();
-    loadBusyboxImage(d);
-  }, 120_000);
-
-  afterAll(async () => {
-    await d?.stop();
-  }, 120_000);
 
   it('reports stats: docker stats --no-stream, the raw StatsJSON (primed, one-shot, streamed) and a stopped container\'s zeroes', async () => {
     const id = ok('run', '-d', '--name', 'st', '-m', '64m', '--pids-limit', '40', 'busybox', 'sh', '-c', 'head -c 8m /dev/zero > /tmp/fill; sleep 300').trim();
@@ -119,7 +104,7 @@ describe.skipIf(!available)('container stats, update, prune, system df and rmi o
     expect((one.memory_stats as typeof mem).usage).toBeGreaterThan(0);
 
     const t0 = Date.now();
-    const lines = await streamLines(d.socket, `/containers/${id}/stats`, 3);
+    const lines = await streamLines(suite.d.socket, `/containers/${id}/stats`, 3);
     expect(lines).toHaveLength(3);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1800);
     expect(lines[2]?.preread).toBe(lines[1]?.read);
@@ -132,7 +117,7 @@ describe.skipIf(!available)('container stats, update, prune, system df and rmi o
     expect(zero.pids_stats).toEqual({});
     expect(zero.cpu_stats).toEqual({ cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } });
     expect(zero.id).toBe(id);
-    expect((await request(d.socket, 'GET', '/containers/nope/stats?stream=0')).status).toBe(404);
+    expect((await request(suite.d.socket, 'GET', '/containers/nope/stats?stream=0')).status).toBe(404);
     ok('rm', 'st');
   }, 90_000);
 
@@ -164,7 +149,7 @@ describe.skipIf(!available)('container stats, update, prune, system df and rmi o
     const weight = docker('update', '--blkio-weight', '5', 'up');
     expect(weight.stderr).toMatch(/Range of blkio weight is from 10 to 1000/);
     // an empty update changes nothing and succeeds
-    expect((await post(d.socket, '/containers/up/update', {})).status).toBe(200);
+    expect((await post(suite.d.socket, '/containers/up/update', {})).status).toBe(200);
     // nothing changed by the refused updates
     expect(cgroupFile(id, 'memory', 'memory.limit_in_bytes')).toBe(String(128 * MiB));
     expect(inspect('up', '{{.HostConfig.Memory}} {{.HostConfig.BlkioWeight}}')).toBe(`${128 * MiB} 0`);
@@ -182,10 +167,10 @@ describe.skipIf(!available)('container stats, update, prune, system df and rmi o
     const r = docker('update', '--restart', 'always', 'auto');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/Restart policy cannot be updated because AutoRemove is enabled for the container/);
-    const both = await post(d.socket, '/containers/auto/update', { AutoRemove: true, RestartPolicy: { Name: 'always' } });
+    const both = await post(suite.d.socket, '/containers/auto/update', { AutoRemove: true, RestartPolicy: { Name: 'always' } });
     expect(both.status).toBe(400);
     expect(both.body).toMatch(/can't create 'AutoRemove' container with restart policy/);
-    const unknown = await post(d.socket, '/containers/auto/update', { RestartPolicy: { Name: 'sometimes' } });
+    const unknown = await post(suite.d.socket, '/containers/auto/update', { RestartPolicy: { Name: 'sometimes' } });
     expect(unknown.status).toBe(400);
     ok('stop', '-t', '0', 'auto');
     await waitUntil(() => docker('inspect', 'auto').status !== 0, 10_000, 'auto to be removed');
@@ -228,7 +213,7 @@ describe.skipIf(!available)('container stats, update, prune, system df and rmi o
     expect(ctrs.find((c) => c.Names[0] === '/writer')?.SizeRw).toBeGreaterThanOrEqual(2 * MiB);
     const onlyImages = (await json('GET', '/system/df?type=image')).body;
     expect(onlyImages.Containers).toBeNull();
-    expect((await request(d.socket, 'GET', '/system/df?type=nope')).status).toBe(400);
+    expect((await request(suite.d.socket, 'GET', '/system/df?type=nope')).status).toBe(400);
 
     const table = ok('system', 'df').split('\n');
     expect(table[0]).toMatch(/^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE$/);
@@ -243,7 +228,7 @@ describe.skipIf(!available)('container stats, update, prune, system df and rmi o
   }, 60_000);
 
   it('refuses to remove an image containers use, with docker\'s conflicts, and untags it when forced', () => {
-    const tar = path.join(d.dir, 'solo.tar');
+    const tar = path.join(suite.d.dir, 'solo.tar');
     expect(runCmd('tar', ['-C', busyboxRootfs, '-cf', tar, '.']).status).toBe(0);
     ok('import', tar, 'solo:1');
     const imageId = inspect('solo:1', '{{.Id}}').replace('sha256:', '');

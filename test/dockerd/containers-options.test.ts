@@ -9,31 +9,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cgroupDirs, haveBinaries, runCmd, waitUntil } from '../helpers/daemon.js';
-import { bin, busyboxRootfs, repoRoot } from '../helpers/paths.js';
-import { dockerCli, request, startBerthd, type Berthd } from './berthd.js';
-import { loadBusyboxImage } from './busybox-image.js';
+import { bin, busyboxRootfs } from '../helpers/paths.js';
+import { dockerCli, request } from './berthd.js';
+import { berthdWithBusybox } from './busybox-image.js';
 
 const available = process.getuid?.() === 0 && haveBinaries(dockerCli) && fs.existsSync(bin('berthd')) && fs.existsSync(busyboxRootfs);
 
 describe.skipIf(!available)('container options on berthd', () => {
-  let d: Berthd;
-  const ok = (...args: string[]) => {
-    const r = d.docker(args, 60_000);
-    expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
-  const inspect = (ref: string, format: string) => ok('inspect', '-f', format, ref).trim();
-
-  beforeAll(async () => {
-    d = await startBerthd();
-    loadBusyboxImage(d);
-  }, 120_000);
-
-  afterAll(async () => {
-    await d?.stop();
-  }, 120_000);
+  const suite = berthdWithBusybox();
+  const { inspect, ok } = suite;
 
   it('gives --network none only a loopback and --network host the host\'s interfaces and name', () => {
     expect(ok('run', '--rm', '--network', 'none', 'busybox', 'ls', '/sys/class/net').split('\n').filter(Boolean)).toEqual(['lo']);
@@ -43,23 +29,23 @@ describe.skipIf(!available)('container options on berthd', () => {
     const created = ok('create', '--network', 'none', 'busybox', 'true').trim();
     expect(inspect(created, '{{.HostConfig.NetworkMode}}')).toBe('none');
     ok('rm', created);
-    const bad = d.docker(['run', '--rm', '--network', 'no-such-net', 'busybox', 'true']);
+    const bad = suite.d.docker(['run', '--rm', '--network', 'no-such-net', 'busybox', 'true']);
     expect(bad.status).toBe(125);
     expect(bad.stderr).toMatch(/network no-such-net not found/);
   });
 
   it('renames, pauses, unpauses and restarts; honours --stop-timeout and --mount', async () => {
-    const host = path.join(d.dir, 'mnt-src');
+    const host = path.join(suite.d.dir, 'mnt-src');
     fs.mkdirSync(host);
     fs.writeFileSync(path.join(host, 'f'), 'mounted\n');
     ok('run', '-d', '--name', 'first', '--stop-timeout', '1', '--mount', `type=bind,source=${host},target=/m,readonly`, '--mount', 'type=tmpfs,target=/t', 'busybox', 'sh', '-c', 'cat /m/f; touch /m/x 2>/dev/null || echo ro; grep -c " /t tmpfs" /proc/mounts; sleep 300');
     ok('rename', 'first', 'second');
     expect(inspect('second', '{{.Name}} {{.Config.StopTimeout}}')).toBe('/second 1');
-    expect(d.docker(['inspect', 'first']).status).toBe(1);
+    expect(suite.d.docker(['inspect', 'first']).status).toBe(1);
     ok('pause', 'second');
     expect(inspect('second', '{{.State.Status}} {{.State.Paused}}')).toBe('paused true');
     expect(ok('ps', '--format', '{{.Status}}')).toMatch(/\(Paused\)/);
-    const exec = d.docker(['exec', 'second', 'true']);
+    const exec = suite.d.docker(['exec', 'second', 'true']);
     expect(exec.status).not.toBe(0);
     expect(exec.stderr).toMatch(/is paused, unpause the container before exec/);
     ok('unpause', 'second');
@@ -82,11 +68,11 @@ describe.skipIf(!available)('container options on berthd', () => {
     const ownerNet = fs.readlinkSync(`/proc/${inspect('netowner', '{{.State.Pid}}')}/ns/net`);
     const joined = ok('run', '--rm', '--network', 'container:netowner', 'busybox', 'sh', '-c', 'readlink /proc/self/ns/net; grep db.example /etc/hosts; grep nameserver /etc/resolv.conf');
     expect(joined.split('\n').slice(0, 3)).toEqual([ownerNet, '10.9.8.7\tdb.example', 'nameserver 10.1.2.3']);
-    const missing = d.docker(['run', '--name', 'joiner1', '--network', 'container:no-such-owner', 'busybox', 'true']);
+    const missing = suite.d.docker(['run', '--name', 'joiner1', '--network', 'container:no-such-owner', 'busybox', 'true']);
     expect(missing.status).toBe(125);
     expect(missing.stderr).toMatch(/No such container: no-such-owner/);
     ok('stop', '-t', '0', 'netowner');
-    const stopped = d.docker(['run', '--name', 'joiner2', '--network', 'container:netowner', 'busybox', 'true']);
+    const stopped = suite.d.docker(['run', '--name', 'joiner2', '--network', 'container:netowner', 'busybox', 'true']);
     expect(stopped.status).not.toBe(0);
     expect(stopped.stderr).toMatch(/cannot join network of a non running container/);
     expect(inspect('joiner2', '{{.State.Status}}')).toBe('created');
@@ -103,7 +89,7 @@ describe.skipIf(!available)('container options on berthd', () => {
   });
 
   it('gives an image without PATH docker\'s default PATH', () => {
-    const tar = path.join(d.dir, 'rootfs.tar');
+    const tar = path.join(suite.d.dir, 'rootfs.tar');
     expect(runCmd('tar', ['-C', busyboxRootfs, '-cf', tar, '.']).status).toBe(0);
     ok('import', tar, 'nopath:1');
     expect(inspect('nopath:1', '{{json .Config.Env}}')).toMatch(/^(null|\[\])$/);
@@ -112,7 +98,7 @@ describe.skipIf(!available)('container options on berthd', () => {
 
   it('writes CPU limits to the container\'s cgroup', () => {
     const id = ok('run', '-d', '--cpus', '0.5', '--cpu-shares', '512', 'busybox', 'sleep', '300').trim();
-    const cpu = cgroupDirs(`${d.cgroupParent}/${id}`).find((p) => /\/cpu[,/]/.test(p) && fs.existsSync(path.join(p, 'cpu.cfs_quota_us')));
+    const cpu = cgroupDirs(`${suite.d.cgroupParent}/${id}`).find((p) => /\/cpu[,/]/.test(p) && fs.existsSync(path.join(p, 'cpu.cfs_quota_us')));
     expect(cpu).toBeDefined();
     expect(fs.readFileSync(path.join(cpu ?? '', 'cpu.cfs_quota_us'), 'utf8').trim()).toBe('50000');
     expect(fs.readFileSync(path.join(cpu ?? '', 'cpu.shares'), 'utf8').trim()).toBe('512');
@@ -120,7 +106,7 @@ describe.skipIf(!available)('container options on berthd', () => {
   });
 
   it('reports a container killed for memory as OOMKilled with exit code 137', () => {
-    const r = d.docker(['run', '--name', 'hog', '-m', '16m', 'busybox', 'sh', '-c', 'x=aaaaaaaaaa; while true; do x=$x$x; done'], 60_000);
+    const r = suite.d.docker(['run', '--name', 'hog', '-m', '16m', 'busybox', 'sh', '-c', 'x=aaaaaaaaaa; while true; do x=$x$x; done'], 60_000);
     expect(r.status).toBe(137);
     expect(inspect('hog', '{{.State.OOMKilled}} {{.State.ExitCode}} {{.State.Status}}')).toBe('true 137 exited');
     ok('rm', 'hog');
@@ -137,7 +123,7 @@ describe.skipIf(!available)('container options on berthd', () => {
     expect(lines.at(-1)).toBe('line-299');
     const first = Number(lines[0]?.slice(5));
     lines.forEach((l, i) => expect(l).toBe(`line-${first + i}`));
-    const bad = d.docker(['run', '--rm', '--log-opt', 'max-size=lots', 'busybox', 'true']);
+    const bad = suite.d.docker(['run', '--rm', '--log-opt', 'max-size=lots', 'busybox', 'true']);
     expect(bad.status).toBe(125);
     expect(bad.stderr).toMatch(/max-size/);
     ok('rm', id);
@@ -145,29 +131,29 @@ describe.skipIf(!available)('container options on berthd', () => {
 
   it('answers wait with not-running, next-exit and removed as docker', async () => {
     const id = ok('create', 'busybox', 'sh', '-c', 'exit 5').trim();
-    const notRunning = await request(d.socket, 'POST', `/v1.45/containers/${id}/wait?condition=not-running`);
+    const notRunning = await request(suite.d.socket, 'POST', `/v1.45/containers/${id}/wait?condition=not-running`);
     expect(JSON.parse(notRunning.body)).toEqual({ StatusCode: 0, Error: null });
-    const next = request(d.socket, 'POST', `/v1.45/containers/${id}/wait?condition=next-exit`);
-    const removed = request(d.socket, 'POST', `/v1.45/containers/${id}/wait?condition=removed`);
+    const next = request(suite.d.socket, 'POST', `/v1.45/containers/${id}/wait?condition=next-exit`);
+    const removed = request(suite.d.socket, 'POST', `/v1.45/containers/${id}/wait?condition=removed`);
     await new Promise((r) => setTimeout(r, 200));
     ok('start', id);
     expect(JSON.parse((await next).body)).toEqual({ StatusCode: 5, Error: null });
     await waitUntil(() => inspect(id, '{{.State.Status}}') === 'exited', 10_000, 'exit');
     ok('rm', id);
     expect(JSON.parse((await removed).body)).toEqual({ StatusCode: 5, Error: null });
-    const bad = await request(d.socket, 'POST', `/v1.45/containers/${id.slice(0, 12)}/wait?condition=sometime`);
+    const bad = await request(suite.d.socket, 'POST', `/v1.45/containers/${id.slice(0, 12)}/wait?condition=sometime`);
     expect(bad.status).toBe(404);
   });
 
   it('survives kill -9 of berthd and berth-containerd together: running ones keep running, exited ones get their policy', async () => {
     ok('run', '-d', '--name', 'steady', 'busybox', 'sh', '-c', 'i=0; while true; do echo s$i; i=$((i+1)); sleep 0.05; done');
     ok('run', '-d', '--name', 'bouncer', '--restart', 'always', 'busybox', 'sh', '-c', 'sleep 1; exit 3');
-    process.kill(d.daemon.pid, 'SIGKILL');
-    process.kill(d.containerd.pid, 'SIGKILL');
-    await Promise.all([d.daemon.exited, d.containerd.exited]);
+    process.kill(suite.d.daemon.pid, 'SIGKILL');
+    process.kill(suite.d.containerd.pid, 'SIGKILL');
+    await Promise.all([suite.d.daemon.exited, suite.d.containerd.exited]);
     await new Promise((r) => setTimeout(r, 2000));
-    await d.restartContainerd();
-    await d.restart();
+    await suite.d.restartContainerd();
+    await suite.d.restart();
     expect(inspect('steady', '{{.State.Status}}')).toBe('running');
     await waitUntil(() => inspect('bouncer', '{{.State.Status}}') === 'running' && Number(inspect('bouncer', '{{.RestartCount}}')) >= 1, 15_000, 'bouncer to be restarted');
     const lines = ok('logs', 'steady').trim().split('\n');

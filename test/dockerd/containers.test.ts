@@ -8,33 +8,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cgroupDirs, haveBinaries, waitUntil } from '../helpers/daemon.js';
-import { bin, busyboxRootfs, repoRoot } from '../helpers/paths.js';
-import { dockerCli, request, startBerthd, type Berthd } from './berthd.js';
+import { bin, busyboxRootfs } from '../helpers/paths.js';
+import { dockerCli, request } from './berthd.js';
 import { runCmd } from '../helpers/daemon.js';
-import { loadBusyboxImage } from './busybox-image.js';
+import { berthdWithBusybox } from './busybox-image.js';
 
 const available = process.getuid?.() === 0 && haveBinaries(dockerCli) && fs.existsSync(bin('berthd')) && fs.existsSync(busyboxRootfs);
 
 describe.skipIf(!available)('containers on berthd through the real docker CLI', () => {
-  let d: Berthd;
-  const docker = (...args: string[]) => d.docker(args, 60_000);
-  const ok = (...args: string[]) => {
-    const r = docker(...args);
-    expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-    return r.stdout;
-  };
-  const inspect = (ref: string, format: string) => ok('inspect', '-f', format, ref).trim();
-
-  beforeAll(async () => {
-    d = await startBerthd();
-    loadBusyboxImage(d);
-  }, 120_000);
-
-  afterAll(async () => {
-    await d?.stop();
-  }, 120_000);
+  const suite = berthdWithBusybox();
+  const { docker, inspect, ok } = suite;
 
   it('runs a command and passes its output and exit code through', () => {
     const r = docker('run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3');
@@ -60,7 +45,7 @@ describe.skipIf(!available)('containers on berthd through the real docker CLI', 
   });
 
   it('leaves nothing behind when create or start fails: no record, snapshot, lease, task, cgroup or mount', () => {
-    const before = fs.readdirSync(path.join(d.dir, 'data', 'containers'));
+    const before = fs.readdirSync(path.join(suite.d.dir, 'data', 'containers'));
     const bads: string[][] = [
       ['create', '--restart', 'sometimes', 'busybox', 'true'],
       ['create', '--mount', 'type=bind,source=/no/such/dir,target=/x', 'busybox', 'true'],
@@ -76,22 +61,22 @@ describe.skipIf(!available)('containers on berthd through the real docker CLI', 
       expect(r.status, args.join(' ')).not.toBe(0);
       expect(r.stderr.trim(), args.join(' ')).not.toBe('');
     }
-    expect(fs.readdirSync(path.join(d.dir, 'data', 'containers'))).toEqual(before);
+    expect(fs.readdirSync(path.join(suite.d.dir, 'data', 'containers'))).toEqual(before);
     expect(ok('ps', '-aq')).toBe('');
-    const ctrArgs = (a: string[]) => runCmd('ctr', ['--address', d.containerd.address, '-n', 'moby', ...a]).stdout.trim();
+    const ctrArgs = (a: string[]) => runCmd('ctr', ['--address', suite.d.containerd.address, '-n', 'moby', ...a]).stdout.trim();
     expect(ctrArgs(['snapshots', '--snapshotter', 'overlayfs', 'ls']).split('\n').filter((l) => /\bActive\b/.test(l))).toEqual([]);
     expect(ctrArgs(['leases', 'ls', '-q'])).toBe('');
     expect(ctrArgs(['tasks', 'ls', '-q'])).toBe('');
     expect(ctrArgs(['containers', 'ls', '-q'])).toBe('');
-    expect(cgroupDirs(d.cgroupParent).flatMap((p) => (fs.existsSync(p) ? fs.readdirSync(p, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : []))).toEqual([]);
-    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(d.dir);
+    expect(cgroupDirs(suite.d.cgroupParent).flatMap((p) => (fs.existsSync(p) ? fs.readdirSync(p, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : []))).toEqual([]);
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(suite.d.dir);
   });
 
   it('gives stdin to run -i and exec -i', () => {
-    const r = runCmd(dockerCli, ['run', '-i', '--rm', 'busybox', 'sh', '-c', 'cat; echo end'], { env: d.env, input: 'from stdin\n', timeoutMs: 30_000 });
+    const r = runCmd(dockerCli, ['run', '-i', '--rm', 'busybox', 'sh', '-c', 'cat; echo end'], { env: suite.d.env, input: 'from stdin\n', timeoutMs: 30_000 });
     expect(r.stdout).toBe('from stdin\nend\n');
     ok('run', '-d', '--name', 'stdin-target', 'busybox', 'sleep', '300');
-    const x = runCmd(dockerCli, ['exec', '-i', 'stdin-target', 'tr', 'a-z', 'A-Z'], { env: d.env, input: 'shout\n', timeoutMs: 30_000 });
+    const x = runCmd(dockerCli, ['exec', '-i', 'stdin-target', 'tr', 'a-z', 'A-Z'], { env: suite.d.env, input: 'shout\n', timeoutMs: 30_000 });
     expect(x.stdout).toBe('SHOUT\n');
     ok('rm', '-f', 'stdin-target');
   });
@@ -180,7 +165,7 @@ describe.skipIf(!available)('containers on berthd through the real docker CLI', 
   });
 
   it('applies the container config: user, workdir, hostname, env, read-only root, tmpfs, bind mounts, memory and pids limits', () => {
-    const host = path.join(d.dir, 'shared');
+    const host = path.join(suite.d.dir, 'shared');
     fs.mkdirSync(host);
     fs.writeFileSync(path.join(host, 'in.txt'), 'from host\n');
     const r = ok('run', '--rm', '-u', '1234:5678', '-w', '/tmp', '-h', 'boat', '--read-only', '--tmpfs', '/scratch',
@@ -189,11 +174,11 @@ describe.skipIf(!available)('containers on berthd through the real docker CLI', 
     expect(r).toBe('1234\n5678\n/tmp\nboat\nfrom host\nro\nw\n/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n');
     const id = ok('create', '-m', '64m', '--pids-limit', '50', 'busybox', 'sleep', '300').trim();
     ok('start', id);
-    const memory = cgroupDirs(`${d.cgroupParent}/${id}`).find((p) => p.includes('/memory/'));
+    const memory = cgroupDirs(`${suite.d.cgroupParent}/${id}`).find((p) => p.includes('/memory/'));
     expect(memory).toBeDefined();
     expect(fs.readFileSync(path.join(memory ?? '', 'memory.limit_in_bytes'), 'utf8').trim()).toBe(String(64 * 1024 * 1024));
     ok('rm', '-f', id);
-    expect(cgroupDirs(`${d.cgroupParent}/${id}`).filter((p) => fs.existsSync(p))).toEqual([]);
+    expect(cgroupDirs(`${suite.d.cgroupParent}/${id}`).filter((p) => fs.existsSync(p))).toEqual([]);
   });
 
   it('gives docker\'s default capabilities, and drops and adds on request', () => {
@@ -207,10 +192,10 @@ describe.skipIf(!available)('containers on berthd through the real docker CLI', 
   it('keeps containers running through kill -9 of berthd (live restore): ps, logs without gaps, exec, stop', async () => {
     ok('run', '-d', '--name', 'survivor', 'busybox', 'sh', '-c', 'i=0; while true; do echo n$i; i=$((i+1)); sleep 0.05; done');
     ok('run', '-d', '--name', 'quitter', '--restart', 'on-failure', 'busybox', 'sh', '-c', 'sleep 1; exit 0');
-    process.kill(d.daemon.pid, 'SIGKILL');
-    await d.daemon.exited;
+    process.kill(suite.d.daemon.pid, 'SIGKILL');
+    await suite.d.daemon.exited;
     await new Promise((r) => setTimeout(r, 1500));
-    await d.restart();
+    await suite.d.restart();
     expect(inspect('survivor', '{{.State.Status}}')).toBe('running');
     await waitUntil(() => inspect('quitter', '{{.State.Status}} {{.State.ExitCode}}') === 'exited 0', 10_000, 'quitter\'s exit to be found');
     await new Promise((r) => setTimeout(r, 300));
@@ -218,7 +203,7 @@ describe.skipIf(!available)('containers on berthd through the real docker CLI', 
     expect(lines.length).toBeGreaterThan(30);
     lines.forEach((l, i) => expect(l).toBe(`n${i}`));
     expect(ok('exec', 'survivor', 'echo', 'still here')).toBe('still here\n');
-    const waiting = request(d.socket, 'POST', '/v1.45/containers/survivor/wait');
+    const waiting = request(suite.d.socket, 'POST', '/v1.45/containers/survivor/wait');
     ok('stop', '-t', '0', 'survivor');
     expect(JSON.parse((await waiting).body)).toEqual({ StatusCode: 137, Error: null });
     expect(inspect('survivor', '{{.State.Status}} {{.State.ExitCode}}')).toBe('exited 137');
