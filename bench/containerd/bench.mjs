@@ -14,13 +14,11 @@
 // Everything lives in a temp dir; daemons and the registry are stopped by pid,
 // containers deleted, the namespaces' cgroup parents and the temp dir removed.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { freePort, ociArchive, randomLayer, rssKb } from '../lib/images.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -32,7 +30,6 @@ const image = `docker.io/library/busybox:bench-${process.pid}`;
 const rootfs = path.join(root, 'images/busybox/rootfs');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const sha256 = (b) => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
 const log = (...a) => console.error('#', ...a);
 
 const children = [];
@@ -101,49 +98,7 @@ function memory(pid) {
   const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
   return { pss: kb('Pss'), anon: kb('Pss_Anon'), rss: kb('Rss') };
 }
-const rssKb = (pid) => Number(/^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 const ppid = (pid) => Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-
-/** A gzipped OCI archive (oci-archive:) of `layers` (uncompressed tars) with `cmd`. */
-function ociArchive(name, layers, cmd, out) {
-  const dir = fs.mkdtempSync(path.join(tmp, 'oci-'));
-  const blobs = path.join(dir, 'blobs/sha256');
-  fs.mkdirSync(blobs, { recursive: true });
-  const put = (buf) => {
-    const d = sha256(buf);
-    fs.writeFileSync(path.join(blobs, d.slice(7)), buf);
-    return { digest: d, size: buf.length };
-  };
-  const descs = layers.map((tar) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...put(zlib.gzipSync(tar, { level: 1 })) }));
-  const config = put(Buffer.from(JSON.stringify({
-    architecture: 'amd64', os: 'linux', created: '2024-01-01T00:00:00Z',
-    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: cmd },
-    rootfs: { type: 'layers', diff_ids: layers.map(sha256) },
-  })));
-  const manifest = put(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers: descs })));
-  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'io.containerd.image.name': name, 'org.opencontainers.image.ref.name': name.split(':').pop() } }] }));
-  fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  execFileSync('tar', ['-C', dir, '-cf', out, 'oci-layout', 'index.json', 'blobs']);
-  fs.rmSync(dir, { recursive: true });
-  return descs.reduce((n, d) => n + d.size, 0);
-}
-
-/** A tar holding one file of `bytes` random bytes. */
-function randomLayer(i, bytes) {
-  const dir = fs.mkdtempSync(path.join(tmp, 'layer-'));
-  fs.writeFileSync(path.join(dir, `data-${i}.bin`), crypto.randomBytes(bytes));
-  const tar = execFileSync('tar', ['-C', dir, '--numeric-owner', '--owner=0', '--group=0', '-cf', '-', '.'], { maxBuffer: 1 << 30 });
-  fs.rmSync(dir, { recursive: true });
-  return tar;
-}
-
-async function freePort() {
-  const srv = net.createServer();
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address();
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function cleanup(d) {
   for (const id of d.ctr('tasks', 'ls', '-q').stdout.split('\n').filter(Boolean)) d.ctr('tasks', 'kill', '-s', 'KILL', id);
@@ -158,7 +113,7 @@ const daemons = [];
 try {
   const tar = path.join(tmp, 'busybox.tar');
   const layer = execFileSync('tar', ['-C', rootfs, '--numeric-owner', '--owner=0', '--group=0', '--sort=name', '-cf', '-', '.'], { maxBuffer: 1 << 28 });
-  ociArchive(image, [layer], ['sh'], tar);
+  ociArchive(tmp, image, [layer], ['sh'], tar);
   daemons.push(await startBerth(), await startReal());
   for (const d of daemons) {
     const r = d.ctr('images', 'import', tar);
@@ -213,7 +168,7 @@ try {
     for (let i = 0; i < 300 && !(await fetch(`http://${host}/v2/`).then((r) => r.ok, () => false)); i++) await sleep(50);
     const big = path.join(tmp, 'big.tar');
     const ref = `${host}/bench/big:${process.pid}`;
-    const bytes = ociArchive(ref, Array.from({ length: 5 }, (_, i) => randomLayer(i, 20 * 1024 * 1024)), ['sh'], big);
+    const bytes = ociArchive(tmp, ref, Array.from({ length: 5 }, (_, i) => randomLayer(tmp, i, 20 * 1024 * 1024)), ['sh'], big);
     const push = spawnSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci-archive:${big}`, `docker://${ref}`], { encoding: 'utf8' });
     if (push.status !== 0) throw new Error(`skopeo: ${push.stderr}`);
     fs.rmSync(big);
