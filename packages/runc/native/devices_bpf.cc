@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <linux/bpf.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -18,6 +20,26 @@ namespace berth {
 namespace {
 
 long bpf(int cmd, union bpf_attr* attr) { return syscall(SYS_bpf, cmd, attr, sizeof *attr); }
+
+// A signal arriving while the verifier runs makes BPF_PROG_LOAD fail with
+// EAGAIN although the program is fine (Node's SIGCHLD from a child that just
+// exited is enough). The calling thread blocks signals for the load, so they
+// reach Node's other threads or wait until after it; a few retries cover the
+// rest, as libbpf and cilium/ebpf retry.
+int load_program(union bpf_attr* load) {
+  sigset_t all, before;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &before);
+  int fd = -1;
+  for (int attempt = 0; attempt < 5; attempt++) {
+    fd = (int)bpf(BPF_PROG_LOAD, load);
+    if (fd >= 0 || (errno != EAGAIN && errno != EINTR)) break;
+  }
+  int e = errno;
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  errno = e;
+  return fd;
+}
 
 Napi::Error fail(Napi::Env env, const std::string& what, int e) {
   Napi::Error err = Napi::Error::New(env, what + ": " + strerror(e));
@@ -56,7 +78,7 @@ Napi::Value AttachDeviceFilter(const Napi::CallbackInfo& info) {
   load.insns = (uint64_t)(uintptr_t)insns.Data();
   load.insn_cnt = (uint32_t)(insns.Length() / sizeof(struct bpf_insn));
   load.license = (uint64_t)(uintptr_t)license;
-  int prog = (int)bpf(BPF_PROG_LOAD, &load);
+  int prog = load_program(&load);
   if (prog < 0) {
     // Load again with the verifier's log, only to say why (a log that does not
     // fit its buffer would itself fail the load with ENOSPC).
@@ -64,7 +86,7 @@ Napi::Value AttachDeviceFilter(const Napi::CallbackInfo& info) {
     load.log_buf = (uint64_t)(uintptr_t)log;
     load.log_size = sizeof log;
     load.log_level = 1;
-    int again = (int)bpf(BPF_PROG_LOAD, &load);
+    int again = load_program(&load);
     if (again >= 0) close(again);
     if (again >= 0 || errno == ENOSPC) errno = first;
   }
