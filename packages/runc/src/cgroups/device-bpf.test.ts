@@ -3,7 +3,7 @@
  * (hybrid mode) takes device programs even without controllers, and the kernel
  * checks them on every device open.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,30 @@ describe.skipIf(!canRun)('cgroup v2 device filter (eBPF)', () => {
     // Replacing the program: now everything is allowed again.
     nativeCore().attachDeviceFilter(dir, deviceFilterProgram(rulesFromSpec([{ allow: true, access: 'rwm' }])));
     expect(inCgroup('echo x > /dev/zero && echo zero-write-ok')).toContain('zero-write-ok');
+  });
+
+  it('loads while signals keep arriving (the verifier answers EAGAIN to a pending signal)', async () => {
+    fs.mkdirSync(dir, { recursive: true });
+    const onSignal = (): void => {};
+    process.on('SIGUSR2', onSignal);
+    const storm = spawn('/bin/sh', ['-c', `while kill -USR2 ${process.pid}; do :; done`], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const prog = deviceFilterProgram(rulesFromSpec([{ allow: false, access: 'rwm' }, ...RUNC_DEFAULT_ALLOWED_DEVICES]));
+      let failures = 0;
+      for (let i = 0; i < 300; i++) {
+        try {
+          nativeCore().attachDeviceFilter(dir, prog);
+        } catch {
+          failures++;
+        }
+      }
+      expect(failures).toBe(0);
+    } finally {
+      storm.kill('SIGKILL');
+      await new Promise((r) => storm.once('exit', r));
+      process.off('SIGUSR2', onSignal);
+    }
   });
 
   it('encodes one 8-byte instruction per eBPF insn, ending in exit', () => {
