@@ -17,12 +17,13 @@
 //
 // Everything lives in a temp dir; containers are removed, daemons and the
 // registry stopped by pid, the cgroup parents and the temp dir removed.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchContext, cleanupRun, log, median, must, removeContainers, sleep, startBerth as startBerthd, startRealDockerd, timed } from '../lib/dockerd.mjs';
 import { freePort, ociArchive, randomLayer, rssKb } from '../lib/images.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -37,102 +38,15 @@ const profEnv = profDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.reso
 const [N = 20, C = 50] = args.filter((a) => !a.startsWith('--')).map(Number);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-dockerd-'));
 const tag = crypto.randomBytes(4).toString('hex');
-const dockerCli = fs.existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : 'docker';
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = (...a) => console.error('#', ...a);
+const ctx = benchContext(tmp);
+const { launch, clientOn } = ctx;
 
-const children = [];
-function launch(name, cmd, argv, env = process.env) {
-  const fd = fs.openSync(path.join(tmp, `${name}.log`), 'a');
-  const child = spawn(cmd, argv, { stdio: ['ignore', fd, fd], env });
-  fs.closeSync(fd);
-  const exited = new Promise((r) => child.once('exit', r));
-  const entry = {
-    name,
-    pid: child.pid,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      if ((await Promise.race([exited.then(() => 'ok'), sleep(20_000).then(() => 'timeout')])) === 'timeout') child.kill('SIGKILL');
-      await exited;
-    },
-  };
-  children.push(entry);
-  return entry;
-}
+// like the dockerd it is compared with: no bridge, the host network left alone
+const startBerth = () => startBerthd(ctx, { root, tag, env: profEnv, flags: ['--bridge', 'none'] });
 
-/** A client (docker or berth) with DOCKER_HOST at `socket`; throws on a spawn error. */
-function clientOn(cmd, socket) {
-  const env = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: path.join(tmp, 'cli') };
-  delete env.DOCKER_CONTEXT;
-  return (...a) => {
-    const r = spawnSync(cmd, a, { env, encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL', maxBuffer: 1 << 26 });
-    if (r.error) throw r.error;
-    return r;
-  };
-}
-
-function timed(f) {
-  const t0 = process.hrtime.bigint();
-  const r = f();
-  return { r, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
-}
-
-async function waitServing(d, docker, what) {
-  for (let i = 0; i < 600; i++) {
-    if (docker('version').status === 0) return;
-    await sleep(50);
-  }
-  throw new Error(`${what} did not serve: ${fs.readFileSync(path.join(tmp, `${d.name}.log`), 'utf8').slice(-3000)}`);
-}
-
-async function startBerth() {
-  const dir = path.join(tmp, 'berth');
-  fs.mkdirSync(dir);
-  const address = path.join(dir, 'c.sock');
-  const ctrd = launch('berth-containerd', path.join(root, 'bin/berth-containerd'), ['--root', `${dir}/root`, '--state', `${dir}/state`, '--address', address], { ...process.env, ...profEnv });
-  for (let i = 0; i < 300 && !fs.existsSync(address); i++) await sleep(50);
-  const socket = path.join(dir, 'd.sock');
-  const cgroupParent = `/berth-bench-${tag}`;
-  // berthd finds berth-runc on PATH, as dockerd finds runc
-  const env = { ...process.env, ...profEnv, PATH: `${path.join(root, 'bin')}:${process.env.PATH}` };
-  const d = launch('berthd', path.join(root, 'bin/berthd'), ['-H', `unix://${socket}`, '--data-root', `${dir}/data`, '--exec-root', `${dir}/exec`,
-    '--pidfile', `${dir}/berthd.pid`, '--containerd', address, '--cgroup-parent', cgroupParent,
-    // like the dockerd it is compared with: no bridge, the host network left alone
-    '--bridge', 'none'], env);
-  const docker = clientOn(dockerCli, socket);
-  await waitServing(d, docker, 'berthd');
-  return { label: 'berthd', d, containerdPid: () => ctrd.pid, docker, socket, cgroupParent };
-}
-
-async function startReal() {
-  const dir = path.join(tmp, 'real');
-  fs.mkdirSync(dir);
-  const socket = path.join(dir, 'docker.sock');
-  fs.writeFileSync(path.join(dir, 'daemon.json'), JSON.stringify({ 'deprecated-key-path': path.join(dir, 'key.json') }));
-  const cgroupParent = `/dockerd-bench-${tag}`;
-  // no bridge, no iptables: the host network is left alone (containers use --network none)
-  const d = launch('dockerd', 'dockerd', ['-H', `unix://${socket}`, '--data-root', `${dir}/data`, '--exec-root', `${dir}/exec`,
-    '--pidfile', `${dir}/docker.pid`, '--config-file', `${dir}/daemon.json`, '--bridge', 'none', '--iptables=false', '--ip6tables=false',
-    '--ip-masq=false', '--ip-forward=false', '--userland-proxy=false', '--cgroup-parent', cgroupParent]);
-  const docker = clientOn(dockerCli, socket);
-  await waitServing(d, docker, 'dockerd');
-  const version = docker('version', '--format', '{{.Server.Version}}').stdout.trim();
-  const containerdPid = () => Number(fs.readFileSync(path.join(dir, 'exec/containerd/containerd.pid'), 'utf8'));
-  return { label: `dockerd ${version.split('+')[0]}`, d, containerdPid, docker, socket, cgroupParent };
-}
-
-
-function must(label, what, r) {
-  if (r.status !== 0) throw new Error(`${label}: ${what}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-function removeContainers(d) {
-  const ids = d.docker('ps', '-aq').stdout.split('\n').filter(Boolean);
-  if (ids.length > 0) d.docker('rm', '-f', ...ids);
-}
+// no bridge, no iptables: the host network is left alone (containers use --network none)
+const startReal = () => startRealDockerd(ctx, { tag, flags: ['--bridge', 'none', '--iptables=false', '--ip6tables=false',
+  '--ip-masq=false', '--ip-forward=false', '--userland-proxy=false'] });
 
 /** run --rm latency, ps with C running, RSS idle and busy. */
 async function runAndPs(b, r) {
@@ -237,28 +151,5 @@ try {
   console.log('| --- | --- | --- | --- | --- |');
   for (const [what, ours, theirs, unit] of rows) console.log(`| ${date} | ${what} | ${fmt(ours, unit)} | ${fmt(theirs, unit)} | ${(ours / theirs).toFixed(2)}x |`);
 } finally {
-  for (const d of daemons) {
-    try {
-      removeContainers(d);
-    } catch (err) {
-      log(`cleanup ${d.label}: ${err.message}`);
-    }
-  }
-  for (const c of children.reverse()) await c.stop();
-  // the cgroup parents the daemons made (empty once their containers are gone)
-  for (const d of daemons) {
-    for (const h of fs.readdirSync('/sys/fs/cgroup')) {
-      try {
-        fs.rmdirSync(path.join('/sys/fs/cgroup', h, d.cgroupParent));
-      } catch {
-        // not made in this hierarchy
-      }
-    }
-  }
-  try {
-    execFileSync('sh', ['-c', `grep -o ' ${tmp}[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l`]);
-  } catch {
-    // nothing mounted
-  }
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await cleanupRun(ctx, daemons);
 }
