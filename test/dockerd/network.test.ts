@@ -19,49 +19,9 @@ import { haveBinaries, runCmd, waitUntil } from '../helpers/daemon.js';
 import { bin, busyboxRootfs } from '../helpers/paths.js';
 import { dockerCli, request, startBerthd, type Berthd } from './berthd.js';
 import { loadBusyboxImage } from './busybox-image.js';
+import { freePort, freeSubnet, httpGet, httpGetRetry } from './net-helpers.js';
 
 const available = process.getuid?.() === 0 && haveBinaries(dockerCli, 'ip', 'iptables', 'iptables-save', 'unshare', 'nsenter') && fs.existsSync(bin('berthd')) && fs.existsSync(busyboxRootfs);
-
-/** A 10.x.y.0/24 that no route of this host covers (only 10/8-wide or narrower routes can; checked against `ip route`). */
-function freeSubnet(): { prefix: string } {
-  const routes = runCmd('ip', ['-4', 'route', 'show', 'table', 'all']).stdout;
-  if (/(^|\s)10\.0\.0\.0\/8\b/m.test(routes)) throw new Error('10.0.0.0/8 is routed here: no private subnet for the test bridge');
-  for (;;) {
-    const x = 100 + Math.floor(Math.random() * 150);
-    const y = Math.floor(Math.random() * 250);
-    if (!routes.includes(`10.${x}.`)) return { prefix: `10.${x}.${y}` };
-  }
-}
-
-/** A TCP port nothing listens on now (the kernel picks it). */
-function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function httpGet(host: string, port: number): Promise<string> {
-  const res = await fetch(`http://${host}:${port}/`, { signal: AbortSignal.timeout(5_000) });
-  return res.text();
-}
-
-/** The first answer of a server that is still starting (httpd in a just-started container). */
-async function httpGetRetry(host: string, port: number, timeoutMs = 10_000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await httpGet(host, port);
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 describe.skipIf(!available)('the bridge network of berthd', () => {
   let d: Berthd;

@@ -25,7 +25,8 @@ import { findInitBinary } from './containers/init-binary.js';
 import { isRunning } from './containers/model.js';
 import { BridgeNetwork } from './network/bridge-network.js';
 import { parseBip } from './network/cidr.js';
-import { loadNetworks } from './network/registry.js';
+import { loadNetworks, type Networks } from './network/registry.js';
+import { sweepSandboxes } from './network/sandbox.js';
 
 export interface Daemon {
   close(): Promise<void>;
@@ -55,6 +56,7 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
   const servers: http.Server[] = [];
   let monitor: Monitor | undefined;
   const closers: (() => void)[] = [];
+  let nets: Networks | undefined;
   let bridge: BridgeNetwork | undefined;
   try {
     await waitForContainerd(containerd, log);
@@ -68,12 +70,21 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
     };
     const execs = new ExecStore();
     await restoreContainers(engine);
-    // the bridge after the restore: endpoints of containers still running are re-adopted, the rest taken down
+    // the networks after the restore: endpoints of containers still running are re-adopted, the rest taken down
+    const running = (id: string) => { const c = engine.store.find(id); return c !== undefined && isRunning(c.record.state); };
     if (flags.bridge !== 'none') {
-      bridge = new BridgeNetwork({ name: flags.bridge, net: parseBip(flags.bip), iptables: flags.iptables, ipMasq: flags.ipMasq }, flags.dataRoot, flags.execRoot, log);
-      await bridge.init((id) => { const c = engine.store.find(id); return c !== undefined && isRunning(c.record.state); });
+      bridge = new BridgeNetwork(
+        { name: flags.bridge, networkName: 'bridge', net: parseBip(flags.bip), iptables: flags.iptables, ipMasq: flags.ipMasq, internal: false },
+        { ipamFile: path.join(flags.dataRoot, 'network', 'ipam.json'), endpointDir: path.join(flags.execRoot, 'network', 'endpoints') },
+        log,
+      );
+      await bridge.init(running);
     }
-    loadNetworks(flags.dataRoot, bridge);
+    nets = await loadNetworks({
+      dataRoot: flags.dataRoot, execRoot: flags.execRoot, iptables: flags.iptables, ipMasq: flags.ipMasq, log, isRunning: running,
+      containerName: (id) => engine.store.find(id)?.record.name.slice(1),
+    }, bridge);
+    await sweepSandboxes(flags.execRoot, running);
     let firstSync = true;
     monitor = startMonitor(
       engine,
@@ -99,7 +110,7 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
   } catch (err) {
     for (const s of servers) s.close();
     monitor?.stop();
-    await bridge?.shutdown().catch(() => undefined);
+    await (nets ?? bridge)?.shutdown().catch(() => undefined);
     containerd.close();
     removePidfile();
     throw err;
@@ -113,7 +124,7 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
       })));
       for (const socket of sockets) fs.rmSync(socket, { force: true });
       monitor?.stop();
-      await bridge?.shutdown().catch((err: unknown) => log.warn('removing the bridge', { error: (err as Error).message }));
+      await (nets ?? bridge)?.shutdown().catch((err: unknown) => log.warn('taking the networks down', { error: (err as Error).message }));
       containerd.close();
       removePidfile();
     },

@@ -10,6 +10,7 @@ export const ErrorCodes = [
   'InvalidArgument',
   'FailedPrecondition',
   'Conflict',
+  'Forbidden',
   'Unavailable',
   'NotImplemented',
   'Internal',
@@ -36,6 +37,8 @@ export const alreadyExists = make('AlreadyExists');
 export const invalidArgument = make('InvalidArgument');
 export const failedPrecondition = make('FailedPrecondition');
 export const conflict = make('Conflict');
+/** moby's errdefs.Forbidden: allowed in general, not to this object (a predefined network, one in use). */
+export const forbidden = make('Forbidden');
 export const unavailable = make('Unavailable');
 export const notImplemented = make('NotImplemented');
 export const internal = make('Internal');
@@ -56,6 +59,7 @@ export const grpcStatusOf: Record<ErrorCode, number> = {
   InvalidArgument: 3,
   FailedPrecondition: 9,
   Conflict: 10, // ABORTED
+  Forbidden: 7, // PERMISSION_DENIED
   Unavailable: 14,
   NotImplemented: 12,
   Internal: 13,
@@ -68,6 +72,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   InvalidArgument: 400,
   FailedPrecondition: 409,
   Conflict: 409,
+  Forbidden: 403,
   Unavailable: 503,
   NotImplemented: 501,
   Internal: 500,

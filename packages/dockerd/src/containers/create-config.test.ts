@@ -28,6 +28,7 @@ describe('create request', () => {
     expect(() => hostConfigFromBody({ RestartPolicy: { Name: 'sometimes' } })).toThrow(/invalid restart policy: unknown policy 'sometimes'/);
     expect(() => hostConfigFromBody({ RestartPolicy: { Name: 'always', MaximumRetryCount: 2 } })).toThrow(/maximum retry count can only be used with 'on-failure'/);
     expect(() => hostConfigFromBody({ LogConfig: { Type: 'syslog' } })).toThrow(/no log driver named 'syslog'/);
-    expect(() => hostConfigFromBody({ NetworkMode: 'mynet' })).toThrow(/network mynet not found/);
+    // a user network's name is resolved at create against the networks (test/dockerd/user-networks.test.ts)
+    expect(hostConfigFromBody({ NetworkMode: 'mynet' }).NetworkMode).toBe('mynet');
   });
 });

@@ -77,7 +77,8 @@ function networkMode(v: unknown): string {
     if (mode === 'container:') throw invalidArgument('Invalid network mode: invalid container format container:<name|id>');
     return mode;
   }
-  throw invalidArgument(`network ${mode} not found`);
+  // a network name or ID: resolved against the networks at create (network/create-endpoints.ts)
+  return mode;
 }
 
 export function hostConfigFromBody(v: unknown): HostConfig {

@@ -30,6 +30,8 @@ import { volumeStore } from '../volumes/registry.js';
 import { applyVolumes, planVolumes, type AppliedVolumes } from '../volumes/resolve.js';
 import { announceCreated } from '../volumes/service.js';
 import { containerAttributes } from './event-attributes.js';
+import { endpointsForCreate } from '../network/create-endpoints.js';
+import { networks } from '../network/registry.js';
 
 export interface CreateResult {
   Id: string;
@@ -57,6 +59,7 @@ export async function createContainer(e: Engine, body: Record<string, unknown>, 
   const userConfig = configFromBody(body);
   const hostConfig = hostConfigFromBody(body.HostConfig);
   if (userConfig.Image === '') throw invalidArgument('config cannot be empty in order to create a container');
+  const endpointsConfig = endpointsForCreate(networks(), hostConfig, body.NetworkingConfig, typeof body.MacAddress === 'string' ? body.MacAddress : '');
   // the checks that need no state, before anything is reserved
   const warnings = checkResources(hostConfig);
   const caps = containerCapabilities(hostConfig.Privileged, hostConfig.CapAdd, hostConfig.CapDrop);
@@ -110,6 +113,7 @@ export async function createContainer(e: Engine, body: Record<string, unknown>, 
       hostsPath: path.join(dir, 'hosts'),
       resolvConfPath: path.join(dir, 'resolv.conf'),
       mountPoints: applied.mounts,
+      ...(endpointsConfig ? { endpointsConfig } : {}),
     };
     fs.writeFileSync(rec.hostnamePath, `${config.Hostname}\n`);
     fs.writeFileSync(rec.hostsPath, hostsFile(hostNet, (hostConfig.ExtraHosts as string[] | null | undefined) ?? []));

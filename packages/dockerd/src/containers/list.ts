@@ -6,6 +6,9 @@ import { invalidArgument } from '@berth/errors';
 import { parseFilters } from '../images/filters.js';
 import type { Container } from './container.js';
 import type { ContainerStore } from './store.js';
+import type { ContainerRecord } from './model.js';
+import { joinedNetworks } from '../network/container.js';
+import { networks } from '../network/registry.js';
 
 const statuses = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
 const known = new Set(['id', 'name', 'label', 'status', 'exited', 'ancestor', 'before', 'since', 'volume', 'network', 'health', 'is-task', 'publish', 'expose']);
@@ -20,6 +23,14 @@ export interface ListQuery {
   all: boolean;
   limit: number;
   filters: unknown;
+}
+
+/** docker's `network` filter: a name or ID of a network the container is connected to. */
+function onNetwork(rec: ContainerRecord, want: string): boolean {
+  const mode = rec.hostConfig.NetworkMode;
+  const names = mode === 'host' || mode === 'none' ? [mode] : joinedNetworks(rec).map(([name]) => name);
+  const n = networks();
+  return names.some((name) => name === want || (n?.find(name)?.id ?? '') === want);
 }
 
 export function listContainers(store: ContainerStore, q: ListQuery, imageMatches: (ancestor: string, c: Container) => boolean): Container[] {
@@ -54,7 +65,7 @@ export function listContainers(store: ContainerStore, q: ListQuery, imageMatches
     if (before !== undefined && rec.created >= before) return false;
     if (sinceT !== undefined && rec.created <= sinceT) return false;
     const nets = f.get('network');
-    if (nets && !nets.includes(rec.hostConfig.NetworkMode)) return false;
+    if (nets && !nets.some((x) => onNetwork(rec, x))) return false;
     return true;
   });
   return q.limit > 0 ? list.slice(0, q.limit) : list;

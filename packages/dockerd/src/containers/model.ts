@@ -122,6 +122,14 @@ export interface MountRecord {
   Propagation: string;
 }
 
+/** A container's settings on one network (NetworkingConfig.EndpointsConfig, `network connect`), kept by network name. */
+export interface EndpointConfig {
+  Aliases: string[] | null;
+  IPAMConfig: { IPv4Address?: string } | null;
+  MacAddress: string;
+  NetworkID: string;
+}
+
 export type Status = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
 export interface ContainerState {
@@ -160,6 +168,8 @@ export interface ContainerRecord {
   resolvConfPath: string;
   /** Volumes and --volumes-from mounts (absent in records written before volumes existed). */
   mountPoints?: MountRecord[];
+  /** The networks it joins when it runs, by name; absent in older records (then only NetworkMode's). */
+  endpointsConfig?: Record<string, EndpointConfig>;
 }
 
 export const zeroTime = '0001-01-01T00:00:00Z';

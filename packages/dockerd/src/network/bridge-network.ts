@@ -1,10 +1,12 @@
 /**
- * The default `bridge` network of one berthd: the bridge and iptables chains
- * (made or re-adopted at start, removed at a normal stop when no container is
- * on it), IPAM, and per container run an endpoint (namespace, veth, address)
- * with its published ports (proxy listeners first, which reserve the ports,
- * then DNAT rules). attach() before the task is created, detach() when the run
- * ends; both undo everything on failure and are safe to repeat.
+ * One bridge network of berthd (the default `bridge` or a user network): the
+ * Linux bridge and iptables chains (made or re-adopted at start, removed at a
+ * normal stop when no container is on it, and when the network is removed),
+ * IPAM, and per container run an endpoint (veth, address in the container's
+ * namespace) with its published ports (proxy listeners first, which reserve
+ * the ports, then DNAT rules). attach() before the task is created (or on
+ * `network connect`), detach() when the run ends; both undo everything on
+ * failure and are safe to repeat.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +14,7 @@ import { internal } from '@berth/errors';
 import type { Logger } from '@berth/containerd/log';
 import { ensureBridge, removeBridge } from './bridge.js';
 import type { Ipv4Net } from './cidr.js';
-import { newEndpoint, plumb, unplumb, type Endpoint, type PortBinding } from './endpoint.js';
+import { newEndpoint, plumb, unplumb, type Endpoint, type EndpointRequest, type PortBinding } from './endpoint.js';
 import { addPortRule, removeChains, removePortRule, setupChains } from './iptables.js';
 import { Ipam } from './ipam.js';
 import { ephemeralRange, type PortRequest } from './ports.js';
@@ -20,30 +22,42 @@ import { startProxy, type Proxy } from './proxy.js';
 import { writeFileAtomic } from '../atomic-file.js';
 
 export interface BridgeConfig {
+  /** The Linux bridge. */
   name: string;
+  /** The network's name, for error texts. */
+  networkName: string;
   net: Ipv4Net;
   iptables: boolean;
   ipMasq: boolean;
+  /** No traffic in or out of the bridge but between its containers (and to the gateway address). */
+  internal: boolean;
 }
+
+/** Where the network keeps its address book and its endpoints' records. */
+export interface BridgeState {
+  ipamFile: string;
+  endpointDir: string;
+}
+
+/** What a container asks of its endpoint: `ip` '' for the next free address. */
+export type AttachRequest = Omit<EndpointRequest, 'ip'> & { ip: string };
 
 export class BridgeNetwork {
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly proxies = new Map<string, Proxy[]>();
   private readonly ipam: Ipam;
   private readonly endpointDir: string;
-  private readonly netnsDir: string;
   private nextPort = ephemeralRange[0];
 
-  constructor(readonly config: BridgeConfig, dataRoot: string, execRoot: string, private readonly log: Logger) {
-    this.ipam = new Ipam(path.join(dataRoot, 'network', 'ipam.json'), config.net);
-    this.endpointDir = path.join(execRoot, 'network', 'endpoints');
-    this.netnsDir = path.join(execRoot, 'netns');
+  constructor(readonly config: BridgeConfig, state: BridgeState, private readonly log: Logger) {
+    this.ipam = new Ipam(state.ipamFile, config.net, config.networkName);
+    this.endpointDir = state.endpointDir;
   }
 
   /** Bridge and chains up; endpoints of containers still running re-adopted (rules and proxies again), the rest taken down. */
   async init(isRunning: (id: string) => boolean): Promise<void> {
     await ensureBridge(this.config.name, this.config.net);
-    if (this.config.iptables) await setupChains(this.config.name, this.config.net.subnet, this.config.ipMasq);
+    if (this.config.iptables) await setupChains(this.config.name, this.config.net.subnet, { masquerade: this.config.ipMasq && !this.config.internal, internal: this.config.internal });
     fs.mkdirSync(this.endpointDir, { recursive: true, mode: 0o700 });
     for (const f of fs.readdirSync(this.endpointDir)) {
       if (!f.endsWith('.json')) continue;
@@ -76,15 +90,15 @@ export class BridgeNetwork {
     return [...this.endpoints.values()];
   }
 
-  /** A container's run joins the bridge; `name` is for docker's error text. */
-  async attach(id: string, name: string, ports: PortRequest[]): Promise<Endpoint> {
+  /** A container's run joins the bridge; `name` is for docker's error text. Ports are published on the endpoint with the default route only. */
+  async attach(id: string, name: string, req: AttachRequest, ports: PortRequest[]): Promise<Endpoint> {
     await this.detach(id); // a leftover of a crashed run
-    const ep = newEndpoint(id, this.ipam.allocate(id), this.netnsDir);
+    const ep = newEndpoint(id, { ...req, ip: this.ipam.allocate(id, req.ip) });
     this.endpoints.set(id, ep);
     try {
       this.save(ep);
       await plumb(ep, this.config.name, this.config.net);
-      await this.publish(ep, ports, name);
+      if (ep.gatewayRoute === true && !this.config.internal) await this.publish(ep, ports, name);
       this.save(ep);
     } catch (err) {
       await this.detach(id);
@@ -114,6 +128,18 @@ export class BridgeNetwork {
       this.log.info('keeping the bridge: containers still use it', { bridge: this.config.name, containers: this.endpoints.size });
       return;
     }
+    await this.takeDown();
+  }
+
+  /** The network removed: bridge, chains, address book and endpoint records gone (the caller checked no container is on it). */
+  async destroy(): Promise<void> {
+    for (const id of [...this.endpoints.keys()]) await this.detach(id);
+    await this.takeDown();
+    this.ipam.discard();
+    fs.rmSync(this.endpointDir, { recursive: true, force: true });
+  }
+
+  private async takeDown(): Promise<void> {
     if (this.config.iptables) await removeChains(this.config.name);
     await removeBridge(this.config.name);
   }

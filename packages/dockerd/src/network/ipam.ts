@@ -1,13 +1,13 @@
 /**
- * The bridge network's address book: one IPv4 address per running container,
+ * A bridge network's address book: one IPv4 address per running container,
  * kept in <data-root>/network/ipam.json (written atomically: temp file, fsync,
  * rename), so an address held by a container that lives on across a berthd
  * restart is never handed out again. Released when the container's run ends.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { unavailable } from '@berth/errors';
-import { hostRange, intToIp, ipToInt, type Ipv4Net } from './cidr.js';
+import { conflict, invalidArgument, unavailable } from '@berth/errors';
+import { contains, hostRange, intToIp, ipToInt, type Ipv4Net } from './cidr.js';
 import { writeFileAtomic } from '../atomic-file.js';
 
 interface IpamFile {
@@ -19,7 +19,7 @@ interface IpamFile {
 export class Ipam {
   private state: IpamFile;
 
-  constructor(private readonly file: string, private readonly net: Ipv4Net) {
+  constructor(private readonly file: string, private readonly net: Ipv4Net, private readonly networkName: string) {
     let loaded: IpamFile | undefined;
     try {
       loaded = JSON.parse(fs.readFileSync(file, 'utf8')) as IpamFile;
@@ -30,11 +30,20 @@ export class Ipam {
     this.state = loaded && loaded.subnet === net.subnet ? loaded : { subnet: net.subnet, allocated: {} };
   }
 
-  /** The address the container holds, or a new one (the lowest free). */
-  allocate(containerId: string): string {
+  /** The address the container holds, else the one it asks for (--ip), else the lowest free. */
+  allocate(containerId: string, wanted = ''): string {
     const held = this.addressOf(containerId);
-    if (held) return held;
+    if (held && (wanted === '' || wanted === held)) return held;
+    if (held) this.release(containerId);
     const r = hostRange(this.net);
+    if (wanted !== '') {
+      const n = ipToInt(wanted);
+      if (!contains(this.net, wanted) || n < r.first || n > r.last) throw invalidArgument(`no configured subnet or ip-range contain the IP address ${wanted}`);
+      if (n === r.gateway || wanted in this.state.allocated) throw conflict(`Address already in use: ${wanted} on network ${this.networkName}`);
+      this.state.allocated[wanted] = containerId;
+      this.save();
+      return wanted;
+    }
     for (let n = r.first; n <= r.last; n++) {
       const ip = intToIp(n);
       if (n === r.gateway || ip in this.state.allocated) continue;
@@ -42,7 +51,7 @@ export class Ipam {
       this.save();
       return ip;
     }
-    throw unavailable(`no available IPv4 addresses on network bridge (${this.net.subnet})`);
+    throw unavailable(`no available IPv4 addresses on network ${this.networkName} (${this.net.subnet})`);
   }
 
   addressOf(containerId: string): string | undefined {
@@ -58,6 +67,12 @@ export class Ipam {
   /** Addresses whose container is not among the living (a crash between allocate and release). */
   releaseAllBut(keep: Set<string>): void {
     for (const id of new Set(Object.values(this.state.allocated))) if (!keep.has(id)) this.release(id);
+  }
+
+  /** The network is gone: so is its book. */
+  discard(): void {
+    this.state.allocated = {};
+    fs.rmSync(this.file, { force: true });
   }
 
   holders(): string[] {

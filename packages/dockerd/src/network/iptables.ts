@@ -4,7 +4,13 @@
  * reached by one jump from the built-in chain:
  *   nat POSTROUTING -> BERTH-POST-<br>: MASQUERADE of the subnet going out elsewhere
  *   nat PREROUTING, OUTPUT (local destinations, not loopback) -> BERTH-DNAT-<br>: published ports
- *   filter FORWARD -> BERTH-FWD-<br>: the bridge's own traffic out, replies in, published ports in
+ *   filter FORWARD -> BERTH-FWD-<br>: the bridge's own traffic out, replies in, published ports in,
+ *     anything else into the bridge dropped; an internal network drops everything in or out but its own
+ *     containers' traffic among themselves
+ *   filter BERTH-ISOLATION (shared by every bridge, and by every berthd on the host): new connections
+ *     into a bridge from anywhere else but a published port dropped, so networks are isolated from each
+ *     other as docker's are. Each BERTH-FWD chain jumps there first: the bridge a packet leaves would
+ *     otherwise accept it before the chain of the bridge it enters sees it.
  * Loopback destinations are left to the userland proxy (proxy.ts), as docker-proxy does.
  */
 import { run, tryRun } from './run.js';
@@ -16,6 +22,10 @@ export interface Chains {
 }
 
 export const chainsOf = (bridge: string): Chains => ({ post: `BERTH-POST-${bridge}`, dnat: `BERTH-DNAT-${bridge}`, fwd: `BERTH-FWD-${bridge}` });
+
+const ISOLATION = 'BERTH-ISOLATION';
+
+const isolationRule = (bridge: string) => ['!', '-i', bridge, '-o', bridge, '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'DROP'];
 
 const ipt = (table: string, args: string[]) => run('iptables', ['-w', '-t', table, ...args]);
 const tryIpt = (table: string, args: string[]) => tryRun('iptables', ['-w', '-t', table, ...args]);
@@ -39,14 +49,25 @@ const jumps = (c: Chains): [string, string, string[]][] => [
 ];
 
 /** The chains emptied and refilled with the bridge's base rules; the jumps made once. */
-export async function setupChains(bridge: string, subnet: string, masquerade: boolean): Promise<void> {
+export async function setupChains(bridge: string, subnet: string, opts: { masquerade: boolean; internal: boolean }): Promise<void> {
   const c = chainsOf(bridge);
   await freshChain('nat', c.post);
   await freshChain('nat', c.dnat);
   await freshChain('filter', c.fwd);
-  if (masquerade) await ipt('nat', ['-A', c.post, '-s', subnet, '!', '-o', bridge, '-j', 'MASQUERADE']);
-  await ipt('filter', ['-A', c.fwd, '-o', bridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']);
-  await ipt('filter', ['-A', c.fwd, '-i', bridge, '-j', 'ACCEPT']);
+  await tryIpt('filter', ['-N', ISOLATION]);
+  await ensureRule('filter', ISOLATION, isolationRule(bridge));
+  await ipt('filter', ['-A', c.fwd, '-j', ISOLATION]);
+  if (opts.masquerade) await ipt('nat', ['-A', c.post, '-s', subnet, '!', '-o', bridge, '-j', 'MASQUERADE']);
+  if (opts.internal) {
+    await ipt('filter', ['-A', c.fwd, '-i', bridge, '!', '-o', bridge, '-j', 'DROP']);
+    await ipt('filter', ['-A', c.fwd, '!', '-i', bridge, '-o', bridge, '-j', 'DROP']);
+    await ipt('filter', ['-A', c.fwd, '-i', bridge, '-o', bridge, '-j', 'ACCEPT']);
+  } else {
+    await ipt('filter', ['-A', c.fwd, '-o', bridge, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']);
+    await ipt('filter', ['-A', c.fwd, '-i', bridge, '-j', 'ACCEPT']);
+    // published ports are inserted above this (addPortRule)
+    await ipt('filter', ['-A', c.fwd, '!', '-i', bridge, '-o', bridge, '-j', 'DROP']);
+  }
   for (const [table, chain, rule] of jumps(c)) await ensureRule(table, chain, rule, true);
 }
 
@@ -58,6 +79,10 @@ export async function removeChains(bridge: string): Promise<void> {
     await tryIpt(table, ['-F', chain]);
     await tryIpt(table, ['-X', chain]);
   }
+  while (await tryIpt('filter', ['-D', ISOLATION, ...isolationRule(bridge)]));
+  // the shared chain goes with the last bridge (-X fails while another chain still jumps there)
+  const left = await run('iptables', ['-w', '-t', 'filter', '-S', ISOLATION]).catch(() => undefined);
+  if (left && left.stdout.trim().split('\n').length === 1) await tryIpt('filter', ['-X', ISOLATION]);
 }
 
 export interface PortRule {
@@ -77,8 +102,9 @@ function portRules(bridge: string, r: PortRule): [string, string, string[]][] {
   ];
 }
 
+/** Inserted at the top: the FORWARD accept must come before the chain's final DROP. */
 export async function addPortRule(bridge: string, r: PortRule): Promise<void> {
-  for (const [table, chain, rule] of portRules(bridge, r)) await ensureRule(table, chain, rule);
+  for (const [table, chain, rule] of portRules(bridge, r)) await ensureRule(table, chain, rule, true);
 }
 
 export async function removePortRule(bridge: string, r: PortRule): Promise<void> {

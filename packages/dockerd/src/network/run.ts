@@ -11,12 +11,15 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(cmd: string, args: string[]): Promise<RunResult> {
+/** `input`, when given, is written to the command's stdin (an `ip -batch -` script). */
+export function run(cmd: string, args: string[], input?: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) => {
+    const child = execFile(cmd, args, { encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) => {
       if (err) reject(internal(`${cmd} ${args.join(' ')}: ${stderr.trim() || err.message}`, err));
       else resolve({ stdout, stderr });
     });
+    child.stdin?.on('error', () => undefined); // a command that exits early: its error above says why
+    child.stdin?.end(input ?? '');
   });
 }
 

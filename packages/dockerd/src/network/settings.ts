@@ -1,21 +1,52 @@
 /**
- * What docker shows of a container's network: NetworkSettings (the endpoint
- * on `bridge`: address, gateway, MAC, sandbox; Ports with every exposed port,
- * null when not published) and the Ports rows of /containers/json.
+ * What docker shows of a container's network: NetworkSettings (one entry per
+ * network it is connected to: its settings, and address, gateway, MAC and
+ * endpoint while it runs; the top-level address fields from the default
+ * bridge only, as docker fills them; Ports with every exposed port, null when
+ * not published) and the Ports rows of /containers/json.
  */
-import type { ContainerRecord } from '../containers/model.js';
+import type { ContainerRecord, EndpointConfig } from '../containers/model.js';
+import { joinedNetworks } from './container.js';
 import type { Endpoint } from './endpoint.js';
 import { networks } from './registry.js';
 
-export function endpointOf(containerId: string): Endpoint | undefined {
-  return networks()?.bridge?.endpoint(containerId);
+interface Joined {
+  name: string;
+  config: EndpointConfig;
+  networkId: string;
+  user: boolean;
+  ep: Endpoint | undefined;
+  gateway: string;
+  prefixLen: number;
 }
 
-function blankEndpoint(networkId: string) {
+function joined(rec: ContainerRecord): Joined[] {
+  const n = networks();
+  const mode = rec.hostConfig.NetworkMode;
+  if (!n) return [];
+  if (mode === 'host' || mode === 'none') return [{ name: mode, config: { Aliases: null, IPAMConfig: null, MacAddress: '', NetworkID: n.ids[mode].id }, networkId: n.ids[mode].id, user: false, ep: undefined, gateway: '', prefixLen: 0 }];
+  return joinedNetworks(rec).map(([name, config]) => {
+    const ref = n.find(name);
+    const bridge = n.bridgeOf(name);
+    return { name, config, networkId: ref?.id ?? config.NetworkID, user: ref?.kind === 'user', ep: bridge?.endpoint(rec.id), gateway: bridge?.config.net.gateway ?? '', prefixLen: bridge?.config.net.prefixLen ?? 0 };
+  });
+}
+
+/** The endpoint that holds the default route (and the published ports). */
+export function gatewayEndpoint(rec: ContainerRecord): Endpoint | undefined {
+  const eps = joined(rec).map((j) => j.ep).filter((e): e is Endpoint => e !== undefined);
+  return eps.find((e) => e.gatewayRoute === true) ?? eps.find((e) => e.gatewayRoute === undefined);
+}
+
+function endpointView(rec: ContainerRecord, j: Joined): Record<string, unknown> {
+  // API < 1.45 lists the short ID among a user network's aliases (docker-compose v1 looks for it)
+  const aliases = j.user ? [...(j.config.Aliases ?? []), rec.id.slice(0, 12)] : j.config.Aliases;
+  const ep = j.ep;
   return {
-    IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, GwPriority: 0, NetworkID: networkId,
-    EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0, DNSNames: null,
+    IPAMConfig: j.config.IPAMConfig, Links: null, Aliases: aliases, MacAddress: ep?.mac ?? j.config.MacAddress, DriverOpts: null, GwPriority: 0,
+    NetworkID: j.networkId, EndpointID: ep?.endpointId ?? '', Gateway: ep ? j.gateway : '', IPAddress: ep?.ip ?? '', IPPrefixLen: ep ? j.prefixLen : 0,
+    IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+    DNSNames: ep && j.user ? [rec.name.slice(1), ...(j.config.Aliases ?? []), rec.id.slice(0, 12)] : null,
   };
 }
 
@@ -29,25 +60,18 @@ function portMap(rec: ContainerRecord, ep: Endpoint): PortMap {
 }
 
 export function networkSettings(rec: ContainerRecord): Record<string, unknown> {
-  const mode = rec.hostConfig.NetworkMode;
-  const nets = networks();
-  const ep = mode === 'bridge' ? endpointOf(rec.id) : undefined;
-  const bridge = nets?.bridge;
-  const netId = nets ? (nets.ids[mode as 'bridge' | 'host' | 'none']?.id ?? '') : '';
-  const endpoint = blankEndpoint(netId);
-  const top = { Bridge: '', SandboxID: '', SandboxKey: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' };
-  if (ep && bridge) {
-    const net = bridge.config.net;
-    Object.assign(endpoint, { MacAddress: ep.mac, EndpointID: ep.endpointId, Gateway: net.gateway, IPAddress: ep.ip, IPPrefixLen: net.prefixLen });
-    Object.assign(top, { SandboxID: ep.endpointId, SandboxKey: ep.netnsPath, EndpointID: ep.endpointId, Gateway: net.gateway, IPAddress: ep.ip, IPPrefixLen: net.prefixLen, MacAddress: ep.mac });
-  }
+  const all = joined(rec);
+  const running = all.map((j) => j.ep).find((e) => e !== undefined);
+  const gw = gatewayEndpoint(rec);
+  const onBridge = all.find((j) => j.name === 'bridge' && j.ep);
+  const bep = onBridge?.ep;
   return {
-    Bridge: top.Bridge, SandboxID: top.SandboxID, SandboxKey: top.SandboxKey,
-    Ports: ep ? portMap(rec, ep) : {},
+    Bridge: '', SandboxID: running ? running.endpointId : '', SandboxKey: running ? running.netnsPath : '',
+    Ports: gw ? portMap(rec, gw) : {},
     HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
-    EndpointID: top.EndpointID, Gateway: top.Gateway, GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
-    IPAddress: top.IPAddress, IPPrefixLen: top.IPPrefixLen, IPv6Gateway: '', MacAddress: top.MacAddress,
-    Networks: { [mode]: endpoint },
+    EndpointID: bep?.endpointId ?? '', Gateway: bep ? onBridge.gateway : '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+    IPAddress: bep?.ip ?? '', IPPrefixLen: bep ? onBridge.prefixLen : 0, IPv6Gateway: '', MacAddress: bep?.mac ?? '',
+    Networks: Object.fromEntries(all.map((j) => [j.name, endpointView(rec, j)])),
   };
 }
 
@@ -58,7 +82,7 @@ export function summaryNetworks(rec: ContainerRecord): Record<string, unknown> {
 
 /** ContainerSummary.Ports: published ports with their host side, exposed ones without. */
 export function summaryPorts(rec: ContainerRecord): Record<string, unknown>[] {
-  const ep = rec.hostConfig.NetworkMode === 'bridge' ? endpointOf(rec.id) : undefined;
+  const ep = gatewayEndpoint(rec);
   const rows: Record<string, unknown>[] = [];
   const published = new Set<string>();
   for (const p of ep?.ports ?? []) {
