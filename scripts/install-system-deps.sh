@@ -3,7 +3,7 @@
 # busybox-static (the image rootfs), runc/containerd/docker.io (the real
 # implementations the differential tests compare against), the registry, the
 # network tools, a C++ toolchain for the native core, and the other judges of
-# berthd: docker-py (python3-docker) and tini (docker's --init binary).
+# berthd: docker-py (python3-docker), docker-compose v1 and tini (docker's --init binary).
 set -euo pipefail
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -21,6 +21,7 @@ have python3 || need+=(python3)
 # Debian's python3-docker lives in the system python, whatever python3 is on PATH
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import docker' 2>/dev/null || need+=(python3-docker)
 have tini || need+=(tini)
+have docker-compose || need+=(docker-compose)
 have ps || need+=(procps)
 have npm || need+=(npm)
 [ ${#need[@]} -eq 0 ] && exit 0
