@@ -13,11 +13,12 @@
 //
 // Everything lives in a temp dir; daemons and the registry are stopped by pid,
 // containers deleted, the namespaces' cgroup parents and the temp dir removed.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { log, median, processLauncher, sleep } from '../lib/dockerd.mjs';
 import { freePort, ociArchive, randomLayer, rssKb } from '../lib/images.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,29 +29,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-ctrd-'));
 const ns = `bench-${process.pid}`;
 const image = `docker.io/library/busybox:bench-${process.pid}`;
 const rootfs = path.join(root, 'images/busybox/rootfs');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = (...a) => console.error('#', ...a);
-
-const children = [];
-function launch(name, cmd, argv) {
-  const fd = fs.openSync(path.join(tmp, `${name}.log`), 'a');
-  const child = spawn(cmd, argv, { stdio: ['ignore', fd, fd] });
-  fs.closeSync(fd);
-  const exited = new Promise((r) => child.once('exit', r));
-  const entry = {
-    name,
-    pid: child.pid,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      if ((await Promise.race([exited.then(() => 'ok'), sleep(15_000).then(() => 'timeout')])) === 'timeout') child.kill('SIGKILL');
-      await exited;
-    },
-  };
-  children.push(entry);
-  return entry;
-}
+const { children, launch } = processLauncher(tmp, { stopMs: 15_000 });
 
 function ctrOn(address) {
   return (...a) => {

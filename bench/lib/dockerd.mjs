@@ -2,7 +2,8 @@
 // processes they start (logs in the run's temp dir, stopped by pid), a docker
 // CLI client per daemon socket, berthd on berth-containerd and dockerd 20.10
 // on its own containerd started side by side on private roots (the network
-// flags are the caller's), and the removal of everything they left.
+// flags are the caller's), and the removal of everything they left. The
+// process launcher and the small helpers serve the containerd bench as well.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,8 +29,12 @@ export function removeContainers(d) {
   if (ids.length > 0) d.docker('rm', '-f', ...ids);
 }
 
-/** The processes and clients of one run, everything under `tmp`. */
-export function benchContext(tmp) {
+/**
+ * Starts the child processes of one run, each logging to `<tmp>/<name>.log`,
+ * and keeps them in `children` so the run can stop them (by pid, SIGTERM, then
+ * SIGKILL after `stopMs`) in the reverse order of their start.
+ */
+export function processLauncher(tmp, { stopMs = 20_000 } = {}) {
   const children = [];
   function launch(name, cmd, argv, env = process.env) {
     const fd = fs.openSync(path.join(tmp, `${name}.log`), 'a');
@@ -42,13 +47,19 @@ export function benchContext(tmp) {
       async stop() {
         if (child.exitCode !== null || child.signalCode !== null) return;
         child.kill('SIGTERM');
-        if ((await Promise.race([exited.then(() => 'ok'), sleep(20_000).then(() => 'timeout')])) === 'timeout') child.kill('SIGKILL');
+        if ((await Promise.race([exited.then(() => 'ok'), sleep(stopMs).then(() => 'timeout')])) === 'timeout') child.kill('SIGKILL');
         await exited;
       },
     };
     children.push(entry);
     return entry;
   }
+  return { children, launch };
+}
+
+/** The processes and clients of one run, everything under `tmp`. */
+export function benchContext(tmp) {
+  const { children, launch } = processLauncher(tmp);
 
   /** A client (docker or berth) with DOCKER_HOST at `socket`; throws on a spawn error. */
   function clientOn(cmd, socket) {
