@@ -125,6 +125,10 @@ describe.skipIf(!available)('volumes on berthd through the real docker CLI', () 
     // force does not take a volume from its containers either
     expect(docker('volume', 'rm', '-f', 'shared').status).toBe(1);
     expect(ok('volume', 'ls', '-q', '--filter', 'dangling=false').trim()).toBe('shared');
+    // system df: the volume's size (the 6 bytes of the greeting) and its two users
+    const df = ok('system', 'df', '-v', '--format', '{{json .Volumes}}');
+    expect(JSON.parse(df)).toEqual([expect.objectContaining({ Name: 'shared', Links: '2', Size: '6B' })]);
+    expect(ok('system', 'df').split('\n').find((l) => l.startsWith('Local Volumes'))).toMatch(/^Local Volumes\s+1\s+1\s+6B\s+0B \(0%\)$/);
     ok('rm', '-f', '-v', 'writer', 'reader');
     // named volumes outlive rm -v
     expect(volumes()).toEqual(['shared']);

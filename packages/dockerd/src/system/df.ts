@@ -4,8 +4,9 @@
  * LayersSize counts every layer once (the same measure as the images' Size,
  * so `docker system df` can subtract one from the other); containers with
  * their SizeRw/SizeRootFs. Sizes are unpacked sizes, counted as dockerd does
- * (images/layer-size.ts). berthd has no volumes and no build cache: empty
- * lists. `type` (API 1.42+) picks the parts to compute; the others are null.
+ * (images/layer-size.ts); volumes with UsageData (the size of their _data
+ * and how many containers use them). berthd has no build cache: an empty
+ * list. `type` (API 1.42+) picks the parts to compute; the others are null.
  */
 import { invalidArgument } from '@berth/errors';
 import type { Engine } from '../containers/engine.js';
@@ -15,6 +16,10 @@ import { summaryView } from '../containers/views.js';
 import { listImages } from '../images/store.js';
 import { imageLayers } from '../images/layer-size.js';
 import { summaryOf } from '../images/views.js';
+import { volumeStore } from '../volumes/registry.js';
+import { directorySize } from '../volumes/size.js';
+import { usedVolumes } from '../volumes/usage.js';
+import { volumeView } from '../volumes/views.js';
 
 const kinds = ['container', 'image', 'volume', 'build-cache'] as const;
 type Kind = (typeof kinds)[number];
@@ -62,7 +67,11 @@ export async function diskUsage(e: Engine, want: Set<Kind>): Promise<Record<stri
     const list = listContainers(e.store, { all: true, limit: -1, filters: undefined }, () => false);
     out.Containers = await Promise.all(list.map(async (c) => summaryView(c, ids.has(c.record.image), await containerSizes(e, c, cache))));
   }
-  if (want.has('volume')) out.Volumes = [];
+  if (want.has('volume')) {
+    const store = volumeStore(e);
+    const used = usedVolumes(e);
+    out.Volumes = store.list().map((v) => ({ ...volumeView(store, v), UsageData: { Size: directorySize(store.dataPath(v.name)), RefCount: used.get(v.name) ?? 0 } }));
+  }
   if (want.has('build-cache')) out.BuildCache = [];
   return out;
 }
