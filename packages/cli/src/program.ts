@@ -11,6 +11,7 @@ import { describeCommand, formatHelp, fullName, usageLine } from './help.js';
 import { containerCommands } from './commands/container.js';
 import { imageCommands } from './commands/image.js';
 import { infoCommands } from './commands/info.js';
+import { networkCommands } from './commands/network.js';
 import { versionCommand } from './commands/version.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   infoCommands(program);
   imageCommands(program);
   containerCommands(program);
+  networkCommands(program);
   applyDockerStyle(program);
   // run/create/exec: everything from the image (or container) on is the container's command line
   const parse = program.parseAsync.bind(program);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { ExitError } from '../errors.js';
 import type { CreateFlags } from './container-create-flags.js';
 import { parsePorts } from './container-ports.js';
+import { networkingFor } from './network-endpoints.js';
 
 export type Json = Record<string, unknown>;
 
@@ -127,6 +128,7 @@ export function buildCreateRequest(o: CreateFlags, image: string, cmd: string[],
     if (!v.includes(':')) volumes[v] = {};
     else binds.push(v);
   }
+  const networking = networkingFor(o, bad);
   const ports = parsePorts(o.publish, o.expose);
   const envs = [...(o.envFile ?? []).flatMap((f) => readEnvFile(f, env)), ...envList(o.env, env)];
   const labels = { ...keyValues((o.labelFile ?? []).flatMap((f) => readEnvFile(f, {}))), ...keyValues(o.label) };
@@ -159,7 +161,7 @@ export function buildCreateRequest(o: CreateFlags, image: string, cmd: string[],
     Binds: binds.length ? binds : null,
     ContainerIDFile: o.cidfile ?? '',
     LogConfig: { Type: o.logDriver ?? '', Config: keyValues(o.logOpt) },
-    NetworkMode: o.network ?? 'default',
+    NetworkMode: networking.networkMode,
     PortBindings: ports.bindings,
     RestartPolicy: restartPolicy(o.restart) ?? { Name: 'no', MaximumRetryCount: 0 },
     AutoRemove: Boolean(o.rm),
@@ -224,6 +226,6 @@ export function buildCreateRequest(o: CreateFlags, image: string, cmd: string[],
     ReadonlyPaths: null,
   };
   if (o.init) hostConfig.Init = true;
-  const body: Json = { ...config, HostConfig: hostConfig, NetworkingConfig: { EndpointsConfig: {} } };
+  const body: Json = { ...config, HostConfig: hostConfig, NetworkingConfig: { EndpointsConfig: networking.endpoints } };
   return { body, name: o.name, platform: o.platform, attach };
 }

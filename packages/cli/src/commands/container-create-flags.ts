@@ -3,6 +3,9 @@
  * once with docker's names, value kinds and help texts.
  */
 import { Option, type Command } from 'commander';
+import { usageError } from '../errors.js';
+import { fullName, usageLine } from '../help.js';
+import { networkValueError } from './network-endpoints.js';
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
@@ -41,7 +44,11 @@ const flags: Flag[] = [
   ['--memory-swap <bytes>', "Swap limit equal to memory plus swap: '-1' to enable unlimited swap"],
   ['--mount <mount>', 'Attach a filesystem mount to the container', true],
   ['--name <string>', 'Assign a name to the container'],
-  ['--network <network>', 'Connect a container to a network'],
+  ['--ip <string>', 'IPv4 address (e.g., 172.30.100.104)'],
+  ['--ip6 <string>', 'IPv6 address (e.g., 2001:db8::33)'],
+  ['--mac-address <string>', 'Container MAC address (e.g., 92:d0:c6:0a:29:33)'],
+  ['--network <network>', 'Connect a container to a network', true],
+  ['--network-alias <list>', 'Add network-scoped alias for the container', true],
   ['--oom-kill-disable', 'Disable OOM Killer'],
   ['--pid <string>', 'PID namespace to use'],
   ['--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)'],
@@ -106,7 +113,11 @@ export interface CreateFlags {
   memorySwap?: string;
   mount?: string[];
   name?: string;
-  network?: string;
+  ip?: string;
+  ip6?: string;
+  macAddress?: string;
+  network?: string[];
+  networkAlias?: string[];
   oomKillDisable?: boolean;
   pid?: string;
   pidsLimit?: string;
@@ -142,7 +153,8 @@ export function addCreateFlags(cmd: Command, forRun: boolean): Command {
     ? [...flags, ['-d, --detach', 'Run container in background and print container ID']]
     : flags;
   for (const [f, help, list] of all.sort((a, b) => longName(a[0]).localeCompare(longName(b[0])))) {
-    if (list) cmd.option(f, help, collect);
+    if (f.startsWith('--network ')) cmd.option(f, help, networkFlag(cmd));
+    else if (list) cmd.option(f, help, collect);
     else cmd.option(f, help);
   }
   if (forRun) {
@@ -150,6 +162,15 @@ export function addCreateFlags(cmd: Command, forRun: boolean): Command {
     cmd.addOption(new Option('--no-sig-proxy').hideHelp());
   }
   return cmd;
+}
+
+/** --network values docker's flag parser refuses (bad csv form) fail as usage errors, exit 125. */
+function networkFlag(cmd: Command): (v: string, prev: string[] | undefined) => string[] {
+  return (v, prev) => {
+    const reason = networkValueError(v);
+    if (reason) throw usageError(`invalid argument "${v}" for "--network" flag: ${reason}`, usageLine(cmd), fullName(cmd));
+    return collect(v, prev);
+  };
 }
 
 const longName = (f: string): string => /--([\w-]+)/.exec(f)?.[1] ?? f;

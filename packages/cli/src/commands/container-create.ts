@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import type { ApiClient } from '../client/api.js';
 import { ExitError } from '../errors.js';
 import type { CreateRequest } from './container-create-config.js';
+import { checkEndpointMacs } from './network-endpoints.js';
 import { isNotFound } from './container-common.js';
 import { pullForCreate } from './container-pull.js';
 
@@ -30,6 +31,7 @@ export async function createContainer(api: ApiClient, req: CreateRequest, o: Cre
     throw new ExitError(`invalid pull option: '${pull}': must be one of "always", "missing" or "never"`, 125);
   }
   if (o.cidfile && fs.existsSync(o.cidfile)) throw new ExitError(`container ID file found, make sure the other container isn't running or delete ${o.cidfile}`, 125);
+  checkEndpointMacs(req.body, await api.apiVersion());
   const image = String(req.body.Image);
   const q = new URLSearchParams();
   if (req.name) q.set('name', req.name);
