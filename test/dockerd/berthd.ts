@@ -32,6 +32,8 @@ export interface Berthd {
 export interface BerthdOptions {
   /** A bridge network of the test's own (a unique name of at most 15 characters, a subnet not routed here); default: --bridge none. */
   bridge?: { name: string; bip: string };
+  /** More berthd flags. */
+  extraArgs?: string[];
 }
 
 export async function startBerthd(opts: BerthdOptions = {}): Promise<Berthd> {
@@ -50,7 +52,7 @@ export async function startBerthd(opts: BerthdOptions = {}): Promise<Berthd> {
       '--pidfile', path.join(dir, 'berthd.pid'), '--containerd', containerd.address, '--log-level', 'debug',
       '--cgroup-parent', cgroupParent,
       // no test touches host networking unless it asks for a bridge of its own
-      ...(opts.bridge ? ['--bridge', opts.bridge.name, '--bip', opts.bridge.bip] : ['--bridge', 'none'])],
+      ...(opts.bridge ? ['--bridge', opts.bridge.name, '--bip', opts.bridge.bip] : ['--bridge', 'none']), ...(opts.extraArgs ?? [])],
     path.join(dir, 'berthd.log'),
     daemonEnv,
   );

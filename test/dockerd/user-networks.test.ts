@@ -9,8 +9,11 @@
  * Subnets are 10.x.y.0/24 blocks no route of this host covers; traffic goes
  * only to the bridges and containers this test made.
  */
+import { execFile } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveBinaries, runCmd } from '../helpers/daemon.js';
 import { bin, busyboxRootfs } from '../helpers/paths.js';
@@ -18,14 +21,53 @@ import { dockerCli, startBerthd, type Berthd } from './berthd.js';
 import { loadBusyboxImage } from './busybox-image.js';
 import { freeSubnet } from './net-helpers.js';
 
+const execFileAsync = promisify(execFile);
+
 const available = process.getuid?.() === 0 && haveBinaries(dockerCli, 'ip', 'iptables', 'iptables-save', 'unshare', 'nsenter') && fs.existsSync(bin('berthd')) && fs.existsSync(busyboxRootfs);
 
 /** busybox's wget crashes in this static build: an HTTP/1.0 GET through nc, which resolves names as other programs do. */
 const httpGetCmd = (host: string, timeoutS = 5) => ['sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w ${timeoutS} ${host} 80 | tail -n 1`];
 const httpd = (text: string) => ['sh', '-c', `mkdir -p /www && echo ${text} > /www/index.html && exec httpd -f -p 80 -h /www`];
 
+/**
+ * A resolver of the test's own on a loopback address (berthd's --dns): every
+ * A query for outside.example gets 10.1.2.3, any other query an empty NOERROR.
+ * The names it was asked are kept.
+ */
+async function fakeUpstream(address: string): Promise<{ asked: string[]; close(): void }> {
+  const sock = dgram.createSocket('udp4');
+  const asked: string[] = [];
+  sock.on('message', (q, from) => {
+    const labels: string[] = [];
+    let i = 12;
+    while (i < q.length && q[i] !== 0) {
+      labels.push(q.subarray(i + 1, i + 1 + (q[i] ?? 0)).toString('latin1'));
+      i += 1 + (q[i] ?? 0);
+    }
+    const name = labels.join('.');
+    asked.push(name);
+    const qtype = q.readUInt16BE(i + 1);
+    const question = q.subarray(12, i + 5);
+    const header = Buffer.from(q.subarray(0, 12));
+    header.writeUInt16BE(0x8180, 2); // response, recursion desired and available, NOERROR
+    header.writeUInt16BE(1, 4);
+    const answer = name === 'outside.example' && qtype === 1;
+    header.writeUInt16BE(answer ? 1 : 0, 6);
+    header.writeUInt32BE(0, 8);
+    const rr = answer ? Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 1, 2, 3]) : Buffer.alloc(0);
+    sock.send(Buffer.concat([header, question, rr]), from.port, from.address);
+  });
+  await new Promise<void>((resolve, reject) => {
+    sock.once('error', reject);
+    sock.bind(53, address, () => resolve());
+  });
+  return { asked, close: () => sock.close() };
+}
+
 describe.skipIf(!available)('user-defined networks of berthd', () => {
   let d: Berthd;
+  let upstream: Awaited<ReturnType<typeof fakeUpstream>> | undefined;
+  const upstreamIp = `127.${100 + Math.floor(Math.random() * 150)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
   let stopped = false;
   const s1 = freeSubnet().prefix;
   let s2 = freeSubnet().prefix;
@@ -57,11 +99,13 @@ describe.skipIf(!available)('user-defined networks of berthd', () => {
   };
 
   beforeAll(async () => {
-    d = await startBerthd();
+    upstream = await fakeUpstream(upstreamIp);
+    d = await startBerthd({ extraArgs: ['--dns', upstreamIp] });
     loadBusyboxImage(d);
   }, 120_000);
 
   afterAll(async () => {
+    upstream?.close();
     if (!stopped) await d?.stop();
     for (const id of made) if (linkExists(bridgeOf(id))) runCmd('ip', ['link', 'del', bridgeOf(id)]);
   }, 120_000);
@@ -104,6 +148,15 @@ describe.skipIf(!available)('user-defined networks of berthd', () => {
     expect(Object.values(net?.Containers ?? {})).toEqual([expect.objectContaining({ Name: 'srv', IPv4Address: `${ip}/24` })]);
     expect(ok('ps', '--filter', 'network=n1', '--format', '{{.Names}}').trim()).toBe('srv');
   }, 120_000);
+
+  it('forwards other names to the daemon\'s --dns resolvers', async () => {
+    // asynchronously: the test's own resolver answers from this process's event loop
+    const { stdout: out } = await execFileAsync(dockerCli, ['run', '--rm', '--network', 'n1', 'busybox', 'nslookup', 'outside.example'], { env: d.env, timeout: 60_000 });
+    expect(out).toMatch(/Address: 10\.1\.2\.3/);
+    expect(upstream?.asked).toContain('outside.example');
+    // names of ours never leave berthd
+    expect(upstream?.asked.filter((n) => n === 'srv' || n === 'web')).toEqual([]);
+  }, 60_000);
 
   it('gives a container the --ip and --mac-address it asks for, with docker\'s errors', () => {
     const out = ok('run', '--rm', '--network', 'n1', '--ip', `${s1}.50`, '--mac-address', '02:42:aa:bb:cc:dd', 'busybox', 'ip', 'addr', 'show', 'eth0');

@@ -65,7 +65,7 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
       ctr: containerd,
       store: new ContainerStore(path.join(flags.dataRoot, 'containers'), log),
       events: new EventBus(),
-      settings: { dataRoot: flags.dataRoot, execRoot: flags.execRoot, cgroupParent: flags.cgroupParent, initPath: flags.initPath ?? findInitBinary() },
+      settings: { dataRoot: flags.dataRoot, execRoot: flags.execRoot, cgroupParent: flags.cgroupParent, initPath: flags.initPath ?? findInitBinary(), dns: flags.dns },
       log,
     };
     const execs = new ExecStore();
@@ -81,7 +81,7 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
       await bridge.init(running);
     }
     nets = await loadNetworks({
-      dataRoot: flags.dataRoot, execRoot: flags.execRoot, iptables: flags.iptables, ipMasq: flags.ipMasq, log, isRunning: running,
+      dataRoot: flags.dataRoot, execRoot: flags.execRoot, iptables: flags.iptables, ipMasq: flags.ipMasq, log, isRunning: running, upstreams: flags.dns,
       containerName: (id) => engine.store.find(id)?.record.name.slice(1),
     }, bridge);
     await sweepSandboxes(flags.execRoot, running);

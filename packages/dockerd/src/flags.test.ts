@@ -13,12 +13,15 @@ describe('berthd flags', () => {
     expect(f.logLevel).toBe('debug');
     expect(parseFlags([]).hosts).toEqual([defaultHost]);
     expect(parseFlags(['-D', '--log-level', 'warn']).logLevel).toBe('warn');
+    expect(parseFlags(['--dns', '127.0.0.53', '--dns=10.0.0.2']).dns).toEqual(['127.0.0.53', '10.0.0.2']);
+    expect(parseFlags([]).dns).toEqual([]);
   });
 
   it('refuses unknown flags, missing values and non-unix hosts', () => {
     expect(() => parseFlags(['--nope'])).toThrow(/unknown flag/);
     expect(() => parseFlags(['--data-root'])).toThrow(/needs an argument/);
     expect(() => parseFlags(['--log-level', 'loud'])).toThrow(/logging level/);
+    expect(() => parseFlags(['--dns', 'foo'])).toThrow('invalid argument "foo" for "--dns" flag: foo is not an ip address');
     expect(() => unixSocketPath('tcp://0.0.0.0:2375')).toThrow(/unix/);
     expect(unixSocketPath('unix:///run/x.sock')).toBe('/run/x.sock');
   });

@@ -3,6 +3,7 @@
  * locations"), so scripts written for dockerd work. Only the flags this slice acts
  * on are accepted; an unknown flag is an error, as in dockerd.
  */
+import net from 'node:net';
 import { invalidArgument } from '@berth/errors';
 import { isLogLevel, type LogLevel } from '@berth/containerd/log';
 
@@ -27,6 +28,8 @@ export interface Flags {
   iptables: boolean;
   /** MASQUERADE for the bridge's outbound traffic (needs --iptables). */
   ipMasq: boolean;
+  /** dockerd's --dns: the resolvers of containers that name none, and where the embedded DNS forwards; default: the host's. */
+  dns: string[];
   logLevel: LogLevel;
   help: boolean;
   version: boolean;
@@ -46,6 +49,7 @@ Options:
       --containerd-namespace string       Containerd namespace to use (default "moby")
       --data-root string                  Root directory of persistent state (default "/var/lib/berth")
   -D, --debug                             Enable debug mode
+      --dns list                          DNS server to use
       --exec-root string                  Root directory for execution state files (default "/run/berth")
   -H, --host list                         Daemon socket(s) to connect to (default unix:///run/berth/berthd.sock)
   -h, --help                              Print usage
@@ -57,12 +61,13 @@ Options:
   -v, --version                           Print version information and quit
 `;
 
-type ValueFlag = 'host' | 'data-root' | 'exec-root' | 'pidfile' | 'containerd' | 'containerd-namespace' | 'log-level' | 'cgroup-parent' | 'init-path' | 'bridge' | 'bip';
+type ValueFlag = 'host' | 'data-root' | 'exec-root' | 'pidfile' | 'containerd' | 'containerd-namespace' | 'log-level' | 'cgroup-parent' | 'init-path' | 'bridge' | 'bip' | 'dns';
 const valueFlags: Record<string, ValueFlag> = {
   '-H': 'host', '--host': 'host', '--data-root': 'data-root', '--exec-root': 'exec-root',
   '-p': 'pidfile', '--pidfile': 'pidfile', '--containerd': 'containerd',
   '--containerd-namespace': 'containerd-namespace', '-l': 'log-level', '--log-level': 'log-level',
   '--cgroup-parent': 'cgroup-parent', '--init-path': 'init-path', '-b': 'bridge', '--bridge': 'bridge', '--bip': 'bip',
+  '--dns': 'dns',
 };
 
 /** Go's boolean flags: `--x`, `--x=true`, `--x=false` (never a separate value). */
@@ -78,7 +83,7 @@ export function parseFlags(argv: string[]): Flags {
   const flags: Flags = {
     hosts: [], dataRoot: '/var/lib/berth', execRoot: '/run/berth', pidfile: '/run/berth/berthd.pid',
     containerd: undefined, containerdNamespace: 'moby', cgroupParent: '/berth', initPath: undefined,
-    bridge: 'berth0', bip: '172.31.0.1/16', iptables: true, ipMasq: true,
+    bridge: 'berth0', bip: '172.31.0.1/16', iptables: true, ipMasq: true, dns: [],
     logLevel: 'info', help: false, version: false,
   };
   let debug = false;
@@ -114,6 +119,10 @@ export function parseFlags(argv: string[]): Flags {
         flags.bridge = value;
         break;
       case 'bip': flags.bip = value; break;
+      case 'dns':
+        if (!net.isIP(value)) throw invalidArgument(`invalid argument "${value}" for "--dns" flag: ${value} is not an ip address`);
+        flags.dns.push(value);
+        break;
       case 'log-level':
         if (!isLogLevel(value)) throw invalidArgument(`unable to parse logging level: ${value}`);
         flags.logLevel = value;

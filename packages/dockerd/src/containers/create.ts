@@ -117,7 +117,7 @@ export async function createContainer(e: Engine, body: Record<string, unknown>, 
     };
     fs.writeFileSync(rec.hostnamePath, `${config.Hostname}\n`);
     fs.writeFileSync(rec.hostsPath, hostsFile(hostNet, (hostConfig.ExtraHosts as string[] | null | undefined) ?? []));
-    fs.writeFileSync(rec.resolvConfPath, resolvConf(hostNet, hostConfig.Dns ?? [], hostConfig.DnsSearch ?? [], hostConfig.DnsOptions ?? []));
+    fs.writeFileSync(rec.resolvConfPath, resolvConf(hostNet, (hostConfig.Dns ?? []).length > 0 || hostNet ? hostConfig.Dns ?? [] : e.settings.dns, hostConfig.DnsSearch ?? [], hostConfig.DnsOptions ?? []));
     await e.ctr.leases.create({ id: lease, labels: {} });
     leased = true;
     await e.ctr.snapshots.prepare(

@@ -16,6 +16,8 @@ export interface ContainerSettings {
   cgroupParent: string;
   /** The init binary for --init (dockerd's --init-path). */
   initPath: string | undefined;
+  /** dockerd's --dns: resolvers for containers that name none (empty: the host's). */
+  dns: string[];
 }
 
 export interface Engine {

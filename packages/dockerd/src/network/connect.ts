@@ -35,9 +35,10 @@ function nextInterface(n: Networks, id: string): string {
   for (let i = 0; ; i++) if (!used.has(`eth${i}`)) return `eth${i}`;
 }
 
+/** The container is looked up first, as moby does (its 404 wins over the network's). */
 export async function connectContainer(e: Engine, netRef: string, containerRef: string, body: unknown): Promise<void> {
-  const [n, ref] = lookup(networks(), netRef);
   const c = e.store.get(containerRef);
+  const [n, ref] = lookup(networks(), netRef);
   checkMode(c, ref);
   await c.serial(async () => {
     const configs = configsOf(c);
@@ -57,8 +58,8 @@ export async function connectContainer(e: Engine, netRef: string, containerRef: 
 }
 
 export async function disconnectContainer(e: Engine, netRef: string, containerRef: string): Promise<void> {
-  const [n, ref] = lookup(networks(), netRef);
   const c = e.store.get(containerRef);
+  const [n, ref] = lookup(networks(), netRef);
   checkMode(c, ref);
   await c.serial(async () => {
     const configs = configsOf(c);

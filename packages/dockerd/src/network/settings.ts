@@ -39,9 +39,9 @@ export function gatewayEndpoint(rec: ContainerRecord): Endpoint | undefined {
 }
 
 function endpointView(rec: ContainerRecord, j: Joined): Record<string, unknown> {
-  // API < 1.45 lists the short ID among a user network's aliases (docker-compose v1 looks for it)
-  const aliases = j.user ? [...(j.config.Aliases ?? []), rec.id.slice(0, 12)] : j.config.Aliases;
+  // API < 1.45 lists the short ID among a running container's aliases on a user network (docker-compose v1 looks for it)
   const ep = j.ep;
+  const aliases = j.user && ep ? [...(j.config.Aliases ?? []), rec.id.slice(0, 12)] : j.config.Aliases;
   return {
     IPAMConfig: j.config.IPAMConfig, Links: null, Aliases: aliases, MacAddress: ep?.mac ?? j.config.MacAddress, DriverOpts: null, GwPriority: 0,
     NetworkID: j.networkId, EndpointID: ep?.endpointId ?? '', Gateway: ep ? j.gateway : '', IPAddress: ep?.ip ?? '', IPPrefixLen: ep ? j.prefixLen : 0,

@@ -22,6 +22,8 @@ export interface NetworkContext {
   iptables: boolean;
   ipMasq: boolean;
   log: Logger;
+  /** Where the embedded DNS servers forward names that are not ours (dockerd's --dns); empty: the host's resolvers. */
+  upstreams: string[];
   /** The container's name without the slash, for DNS answers. */
   containerName(id: string): string | undefined;
   isRunning(id: string): boolean;
@@ -53,7 +55,7 @@ export async function openUserNetwork(record: NetworkRecord, ctx: NetworkContext
   await bridge.init(ctx.isRunning);
   let dns: EmbeddedDns | undefined;
   try {
-    dns = await EmbeddedDns.start({ address: record.gateway, port: 53, answers: answersOf(record, bridge, ctx), upstreams: hostUpstreams(), log: ctx.log });
+    dns = await EmbeddedDns.start({ address: record.gateway, port: 53, answers: answersOf(record, bridge, ctx), upstreams: ctx.upstreams.length > 0 ? ctx.upstreams : hostUpstreams(), log: ctx.log });
   } catch (err) {
     // the network works without it; containers then get the host's resolvers
     ctx.log.warn('no embedded DNS server for the network', { network: record.name, address: record.gateway, error: (err as Error).message });
