@@ -50,14 +50,16 @@ const paths = ['proxy', 'dnat', 'direct'];
 // which daemon goes first alternates by round, so that neither always follows the other's load
 const turn = (daemons, i) => (i % 2 === 0 ? daemons : [...daemons].reverse());
 
-/** `docker run --rm` wall time per network mode, alternating daemons and modes so that noise hits all alike. */
+/** `docker run --rm` wall time per network mode, alternating daemons and rotating modes so that noise hits all alike. */
 function runTimes(daemons) {
   const modes = [['none', ['--network', 'none']], ['bridge', []], ['publish', ['-p', '127.0.0.1::80']]];
   for (const d of daemons) for (const [, flags] of modes) must(d.label, 'run', d.docker('run', '--rm', ...flags, 'busybox', 'true'));
   for (const d of daemons) d.run = Object.fromEntries(modes.map(([m]) => [m, []]));
   for (let i = 0; i < runs; i++) {
+    // the modes' order rotates too: on a busy machine the first run of a round pays more
+    const order = modes.map((_, k) => modes[(k + i) % modes.length]);
     for (const d of turn(daemons, i)) {
-      for (const [m, flags] of modes) {
+      for (const [m, flags] of order) {
         const t = timed(() => d.docker('run', '--rm', ...flags, 'busybox', 'true'));
         must(d.label, `run (${m})`, t.r);
         d.run[m].push(t.ms);
