@@ -4,11 +4,11 @@
  * (false with -a), then "Deleted Images:" with untagged:/deleted: lines and
  * "Total reclaimed space: <size>".
  */
-import readline from 'node:readline';
 import type { Command } from 'commander';
 import { clientFor, type GlobalOptions } from '../context.js';
 import { ExitError } from '../errors.js';
 import { describeCommand } from '../help.js';
+import { confirm } from './confirm.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -24,16 +24,6 @@ function humanSize(n: number): string {
   return `${s.includes('.') ? s.replace(/\.?0+$/, '') : s}${units[i]}`;
 }
 
-async function confirm(message: string): Promise<boolean> {
-  process.stdout.write(`${message} [y/N] `);
-  const rl = readline.createInterface({ input: process.stdin, terminal: false });
-  const answer = await new Promise<string>((resolve) => {
-    rl.once('line', resolve);
-    rl.once('close', () => resolve(''));
-  });
-  rl.close();
-  return answer.trim().toLowerCase() === 'y';
-}
 
 interface PruneReport {
   ImagesDeleted?: Array<{ Untagged?: string; Deleted?: string }> | null;

@@ -115,17 +115,14 @@ function endpointOf(a: Attachment, bad: (m: string) => Error): Json {
     MacAddress: a.mac,
     DriverOpts: a.driverOpts ?? null,
     GwPriority: a.gwPriority,
-    NetworkID: '',
-    EndpointID: '',
-    Gateway: '',
-    IPAddress: '',
-    IPPrefixLen: 0,
-    IPv6Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
-    DNSNames: null,
+    ...endpointRuntimeFields,
   };
 }
+
+/** The fields of EndpointSettings the daemon fills; docker's client sends them empty. */
+export const endpointRuntimeFields = {
+  NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
+} as const;
 
 const isEmpty = (a: Attachment): boolean => !a.aliases.length && !a.ipv4 && !a.ipv6 && !a.mac && !a.linkLocalIPs.length && !a.driverOpts && !a.gwPriority;
 

@@ -11,6 +11,7 @@ import { TemplateError } from '../template/format.js';
 import { apiOf, enc, isNotFound, messageOf } from './container-common.js';
 import { parseFormat } from './format-flag.js';
 import { checkArgs, collect, collectSlice } from './network-common.js';
+import { endpointRuntimeFields } from './network-endpoints.js';
 
 async function runInspect(args: string[], o: { format?: string; verbose?: boolean }, self: Command): Promise<void> {
   checkArgs(self, args, { min: 1 });
@@ -99,15 +100,7 @@ async function runConnect(args: string[], o: ConnectFlags, self: Command): Promi
     MacAddress: '',
     DriverOpts: driverOpts(o.driverOpt),
     GwPriority: gw,
-    NetworkID: '',
-    EndpointID: '',
-    Gateway: '',
-    IPAddress: '',
-    IPPrefixLen: 0,
-    IPv6Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
-    DNSNames: null,
+    ...endpointRuntimeFields,
   };
   await apiOf(self).send(`/networks/${enc(network)}/connect`, { method: 'POST', body: { Container: container, EndpointConfig: endpoint } });
 }

@@ -4,24 +4,14 @@
  * docker), POST /networks/prune, then "Deleted Networks:" and the names,
  * followed by a blank line; nothing at all when none was removed.
  */
-import readline from 'node:readline';
 import type { Command } from 'commander';
 import { describeCommand } from '../help.js';
 import { apiOf } from './container-common.js';
 import { checkArgs, collect, filtersJson } from './network-common.js';
+import { confirm } from './confirm.js';
 
 const warning = 'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue?';
 
-async function confirm(message: string): Promise<boolean> {
-  process.stdout.write(`${message} [y/N] `);
-  const rl = readline.createInterface({ input: process.stdin, terminal: false });
-  const answer = await new Promise<string>((resolve) => {
-    rl.once('line', resolve);
-    rl.once('close', () => resolve(''));
-  });
-  rl.close();
-  return answer.trim().toLowerCase() === 'y';
-}
 
 async function runPrune(args: string[], o: { force?: boolean; filter?: string[] }, self: Command): Promise<void> {
   checkArgs(self, args, { exact: 0 });
