@@ -130,7 +130,13 @@ describe.skipIf(!available)('user-defined networks of berthd', () => {
     fails(['network', 'rm', 'none'], 1, /none is a pre-defined network and cannot be removed/);
     ok('network', 'rm', 'auto1');
     expect(linkExists(bridgeOf(auto))).toBe(false);
-  });
+    // a gateway of the user's choice: the bridge's address and the containers' default route
+    const gw = create('--subnet', `${s2}.0/24`, '--gateway', `${s2}.254`, 'gw1');
+    expect(ok('network', 'inspect', '-f', '{{json .IPAM.Config}}', 'gw1').trim()).toBe(JSON.stringify([{ Subnet: `${s2}.0/24`, Gateway: `${s2}.254` }]));
+    expect(runCmd('ip', ['-4', 'addr', 'show', 'dev', bridgeOf(gw)]).stdout).toContain(`inet ${s2}.254/24`);
+    expect(ok('run', '--rm', '--network', 'gw1', 'busybox', 'ip', 'route')).toContain(`default via ${s2}.254 dev eth0`);
+    ok('network', 'rm', 'gw1');
+  }, 60_000);
 
   it('lets containers reach each other by name, alias and name.network through the embedded DNS server', () => {
     ok('run', '-d', '--name', 'srv', '--network', 'n1', '--network-alias', 'web', 'busybox', ...httpd('hello-n1'));
