@@ -42,6 +42,15 @@ describe('buildInitPlan', () => {
     expect(p.capBounding).toBe((1n << 29n) | (1n << 10n) | (1n << 5n)); // AUDIT_WRITE, NET_BIND_SERVICE, KILL
   });
 
+  it('mounts a fresh sysfs in a joined network namespace, and binds the host\'s in the host\'s', () => {
+    const sysOf = (p: ReturnType<typeof plan>['plan']) => p.mounts.find((m) => m.target === `${p.rootfs}/sys`);
+    const joined = plan((s) => { s.linux!.namespaces = s.linux!.namespaces!.map((n) => (n.type === 'network' ? { type: 'network', path: '/proc/self/ns/net' } : n)); }).plan;
+    expect(sysOf(joined)).toMatchObject({ bind: false, fstype: 'sysfs' });
+    const hostNet = plan((s) => { s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'network'); }).plan;
+    expect(sysOf(hostNet)).toMatchObject({ bind: true, source: '/sys' });
+    expect(sysOf(plan().plan)).toMatchObject({ bind: false, fstype: 'sysfs' });
+  });
+
   it('binds the container\'s own cgroups without a cgroup namespace, read-only last', () => {
     const { plan: p } = plan();
     const cg = p.mounts.filter((m) => m.origin === 6);

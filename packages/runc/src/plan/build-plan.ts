@@ -132,6 +132,7 @@ export function buildInitPlan(input: InitPlanInput): BuiltPlan {
     cgroupMode: input.cgroupMode,
     cgroupMounts: input.cgroupMounts,
     userNamespace: ns.types.has('user'),
+    networkNamespace: ns.types.has('network'),
   });
   const devs = planDevices(linux.devices, { rootfs, mounts: spec.mounts, bindDevices: ns.types.has('user'), hasKcore: fs.existsSync('/proc/kcore') });
   const hooks = spec.hooks ?? {};

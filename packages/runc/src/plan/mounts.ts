@@ -31,6 +31,8 @@ export interface MountContext {
   cgroupMounts?: readonly { version: 1 | 2; controllers: string[]; mountPoint: string }[];
   /** The container has a user namespace (new or joined). */
   userNamespace?: boolean;
+  /** The container has a network namespace (new or joined): its own sysfs shows that namespace's interfaces. */
+  networkNamespace?: boolean;
   /** stat of a bind source: 'dir', 'file', or null when missing. */
   statSource?: (p: string) => 'dir' | 'file' | null;
 }
@@ -67,8 +69,11 @@ function planMount(m: Mount, i: number, ctx: MountContext): PlanMount[] {
     if (kind === null) throw invalidArgument(`${field}.source: bind mount source ${source} does not exist`);
     return [{ source, target, flags: opts.flags | MS_BIND, propagation: opts.propagation, bind: true, file: kind === 'file', origin: i }];
   }
-  if (m.type === 'sysfs' && !ctx.newNamespaces.has('network')) {
-    // sysfs may only be mounted by the owner of the network namespace.
+  if (m.type === 'sysfs' && !ctx.newNamespaces.has('network') && (ctx.networkNamespace !== true || ctx.userNamespace === true)) {
+    // sysfs may only be mounted by the owner of the network namespace; a joined one (a
+    // netns path, as docker's containers have) belongs to real root, who may mount a
+    // fresh sysfs for it, as runc does: binding the host's /sys would show the host's
+    // interfaces in /sys/class/net.
     return [{ source: '/sys', target, flags: opts.flags | MS_BIND | MS_REC, propagation: opts.propagation, bind: true, file: false, origin: i }];
   }
   // A fresh mqueue shows the ipc namespace the container is in (its own, a
