@@ -2,7 +2,7 @@
 # Installs the Debian packages Berth builds and tests with, when any is missing:
 # busybox-static (the image rootfs), runc/containerd/docker.io (the real
 # implementations the differential tests compare against), the registry, the
-# network tools, a C++ toolchain for the native core, and the other judges of
+# network tools, apache2-utils (htpasswd, for a registry with basic auth), a C++ toolchain for the native core, and the other judges of
 # berthd: docker-py (python3-docker), docker-compose v1 and tini (docker's --init binary).
 set -euo pipefail
 need=()
@@ -21,7 +21,11 @@ have python3 || need+=(python3)
 # Debian's python3-docker lives in the system python, whatever python3 is on PATH
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import docker' 2>/dev/null || need+=(python3-docker)
 have tini || need+=(tini)
+# htpasswd -B: the registry with basic auth that login/push tests use
+have htpasswd || need+=(apache2-utils)
 have docker-compose || need+=(docker-compose)
+# systemd-socket-activate: the fd:// (socket activation) test of berthd
+have systemd-socket-activate || need+=(systemd)
 have ps || need+=(procps)
 have npm || need+=(npm)
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -3,9 +3,11 @@
  * wording and exit statuses for usage mistakes: unknown command -> exit 1,
  * unknown flag -> exit 125, arguments to a command that takes none -> exit 1.
  */
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { markOperands } from './argv.js';
 import { CLIENT_VERSION } from './buildinfo.js';
+import { certDir } from './client/tls.js';
 import { ExitError, usageError } from './errors.js';
 import { describeCommand, formatHelp, fullName, usageLine } from './help.js';
 import { containerCommands } from './commands/container.js';
@@ -24,6 +26,11 @@ export function buildProgram(): Command {
     .option('-D, --debug', 'Enable debug mode')
     .option('-H, --host <list>', 'Daemon socket to connect to', collect, [])
     .option('-l, --log-level <string>', 'Set the logging level ("debug", "info",\n"warn", "error", "fatal") (default "info")')
+    .option('--tls', 'Use TLS; implied by --tlsverify')
+    .option('--tlscacert <string>', `Trust certs signed only by this CA (default\n"${path.join(certDir(process.env), 'ca.pem')}")`)
+    .option('--tlscert <string>', `Path to TLS certificate file (default\n"${path.join(certDir(process.env), 'cert.pem')}")`)
+    .option('--tlskey <string>', `Path to TLS key file (default\n"${path.join(certDir(process.env), 'key.pem')}")`)
+    .option('--tlsverify', 'Use TLS and verify the remote')
     .option('-v, --version', 'Print version information and quit')
     .argument('[command]')
     .argument('[args...]')

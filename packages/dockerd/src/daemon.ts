@@ -4,15 +4,15 @@
  * undoes it all in reverse.
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { unavailable } from '@berth/errors';
 import type { Logger } from '@berth/containerd/log';
 import { connectContainerd, type Containerd } from './containerd.js';
-import { unixSocketPath, type Flags } from './flags.js';
+import type { Flags } from './flags.js';
 import { writePidfile } from './pidfile.js';
 import { createApp } from './server/app.js';
-import { listenUnix } from './server/listen.js';
+import { serveHost, type ApiListener } from './server/listen.js';
+import { planListeners } from './server/tcp-hosts.js';
 import { loadEngineId } from './system/engine-id.js';
 import { ContainerStore } from './containers/store.js';
 import { EventBus } from './events/bus.js';
@@ -20,7 +20,6 @@ import { ExecStore } from './containers/exec.js';
 import type { Engine } from './containers/engine.js';
 import { reconcile, startMonitor, type Monitor } from './containers/monitor.js';
 import { restoreContainers, startPolicyContainers } from './containers/restore.js';
-import { routeUpgrade } from './server/hijack.js';
 import { findInitBinary } from './containers/init-binary.js';
 import { isRunning } from './containers/model.js';
 import { BridgeNetwork } from './network/bridge-network.js';
@@ -48,14 +47,14 @@ async function waitForContainerd(containerd: Containerd, log: Logger, timeoutMs 
 
 export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
   if (flags.containerd === undefined) throw unavailable('--containerd is required: berthd does not start its own containerd yet');
-  const sockets = flags.hosts.map(unixSocketPath);
+  // the -H addresses and TLS are checked before anything is created or bound
+  const plan = await planListeners(flags, log);
   fs.mkdirSync(flags.dataRoot, { recursive: true, mode: 0o711 });
   fs.mkdirSync(flags.execRoot, { recursive: true, mode: 0o700 });
   const removePidfile = writePidfile(flags.pidfile);
   const containerd = connectContainerd(flags.containerd, flags.containerdNamespace);
-  const servers: http.Server[] = [];
+  const listeners: ApiListener[] = [];
   let monitor: Monitor | undefined;
-  const closers: (() => void)[] = [];
   let nets: Networks | undefined;
   let bridge: BridgeNetwork | undefined;
   try {
@@ -98,17 +97,10 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
       },
     );
     const app = createApp(containerd, settings, log, engine, execs);
-    for (const socket of sockets) {
-      const server = http.createServer(app);
-      closers.push(routeUpgrade(server, app));
-      // streaming endpoints (events, logs, attach) stay open for as long as the client wants
-      server.requestTimeout = 0;
-      servers.push(server);
-      await listenUnix(server, socket, log);
-    }
+    for (const address of plan.addresses) listeners.push(await serveHost(address, app, plan.tls, log));
     log.info('daemon has completed initialization', { id: settings.id });
   } catch (err) {
-    for (const s of servers) s.close();
+    await Promise.all(listeners.map((l) => l.close()));
     monitor?.stop();
     await (nets ?? bridge)?.shutdown().catch(() => undefined);
     containerd.close();
@@ -117,12 +109,7 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
   }
   return {
     async close() {
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeAllConnections();
-        for (const close of closers) close();
-      })));
-      for (const socket of sockets) fs.rmSync(socket, { force: true });
+      await Promise.all(listeners.map((l) => l.close()));
       monitor?.stop();
       await (nets ?? bridge)?.shutdown().catch((err: unknown) => log.warn('taking the networks down', { error: (err as Error).message }));
       containerd.close();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareVersions } from './api-version.js';
-import { defaultHost, parseFlags, unixSocketPath } from './flags.js';
+import { defaultHost, parseFlags } from './flags.js';
 import { parseRuncVersion } from './system/runtime.js';
 
 describe('berthd flags', () => {
@@ -17,13 +17,21 @@ describe('berthd flags', () => {
     expect(parseFlags([]).dns).toEqual([]);
   });
 
-  it('refuses unknown flags, missing values and non-unix hosts', () => {
+  it('takes dockerd\'s TLS flags, telling "not given" from false', () => {
+    const f = parseFlags(['--tlsverify', '--tlscacert', '/c/ca.pem', '--tlscert=/c/cert.pem', '--tlskey', '/c/key.pem']);
+    expect([f.tls, f.tlsVerify, f.tlsCaCert, f.tlsCert, f.tlsKey]).toEqual([undefined, true, '/c/ca.pem', '/c/cert.pem', '/c/key.pem']);
+    const none = parseFlags([]);
+    expect([none.tls, none.tlsVerify]).toEqual([undefined, undefined]);
+    expect(parseFlags(['--tls=false']).tls).toBe(false);
+    expect(parseFlags(['--tls', '--tlsverify=false']).tlsVerify).toBe(false);
+    expect(() => parseFlags(['--tls=maybe'])).toThrow('invalid boolean value "maybe" for --tls');
+  });
+
+  it('refuses unknown flags and missing values', () => {
     expect(() => parseFlags(['--nope'])).toThrow(/unknown flag/);
     expect(() => parseFlags(['--data-root'])).toThrow(/needs an argument/);
     expect(() => parseFlags(['--log-level', 'loud'])).toThrow(/logging level/);
     expect(() => parseFlags(['--dns', 'foo'])).toThrow('invalid argument "foo" for "--dns" flag: foo is not an ip address');
-    expect(() => unixSocketPath('tcp://0.0.0.0:2375')).toThrow(/unix/);
-    expect(unixSocketPath('unix:///run/x.sock')).toBe('/run/x.sock');
   });
 });
 

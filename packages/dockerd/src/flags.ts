@@ -8,7 +8,7 @@ import { invalidArgument } from '@berth/errors';
 import { isLogLevel, type LogLevel } from '@berth/containerd/log';
 
 export interface Flags {
-  /** Listen addresses, "unix:///path" (dockerd's -H, repeatable). */
+  /** Listen addresses: unix:///path, tcp://host:port, fd:// or fd://N (dockerd's -H, repeatable). */
   hosts: string[];
   dataRoot: string;
   execRoot: string;
@@ -30,6 +30,17 @@ export interface Flags {
   ipMasq: boolean;
   /** dockerd's --dns: the resolvers of containers that name none, and where the embedded DNS forwards; default: the host's. */
   dns: string[];
+  /**
+   * dockerd's --tls and --tlsverify; undefined when not given, because dockerd
+   * reads an explicit `--tls=false` (or `--tlsverify=false`) as the intent to
+   * serve tcp without client certificates.
+   */
+  tls: boolean | undefined;
+  tlsVerify: boolean | undefined;
+  /** The CA that signs client certificates (--tlsverify), and the server's certificate and key. */
+  tlsCaCert: string | undefined;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
   logLevel: LogLevel;
   help: boolean;
   version: boolean;
@@ -58,20 +69,28 @@ Options:
       --iptables                          Enable addition of iptables rules (default true)
   -l, --log-level string                  Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string                    Path to use for daemon PID file (default "/run/berth/berthd.pid")
+      --tls                               Use TLS; implied by --tlsverify
+      --tlscacert string                  Trust certs signed only by this CA
+      --tlscert string                    Path to TLS certificate file
+      --tlskey string                     Path to TLS key file
+      --tlsverify                         Use TLS and verify the remote
   -v, --version                           Print version information and quit
 `;
 
-type ValueFlag = 'host' | 'data-root' | 'exec-root' | 'pidfile' | 'containerd' | 'containerd-namespace' | 'log-level' | 'cgroup-parent' | 'init-path' | 'bridge' | 'bip' | 'dns';
+type ValueFlag = 'host' | 'data-root' | 'exec-root' | 'pidfile' | 'containerd' | 'containerd-namespace' | 'log-level' | 'cgroup-parent' | 'init-path' | 'bridge' | 'bip' | 'dns'
+  | 'tlscacert' | 'tlscert' | 'tlskey';
 const valueFlags: Record<string, ValueFlag> = {
   '-H': 'host', '--host': 'host', '--data-root': 'data-root', '--exec-root': 'exec-root',
   '-p': 'pidfile', '--pidfile': 'pidfile', '--containerd': 'containerd',
   '--containerd-namespace': 'containerd-namespace', '-l': 'log-level', '--log-level': 'log-level',
   '--cgroup-parent': 'cgroup-parent', '--init-path': 'init-path', '-b': 'bridge', '--bridge': 'bridge', '--bip': 'bip',
-  '--dns': 'dns',
+  '--dns': 'dns', '--tlscacert': 'tlscacert', '--tlscert': 'tlscert', '--tlskey': 'tlskey',
 };
 
 /** Go's boolean flags: `--x`, `--x=true`, `--x=false` (never a separate value). */
 const boolFlags = { '--iptables': 'iptables', '--ip-masq': 'ipMasq' } as const;
+/** Booleans whose absence means something of its own (see Flags.tls). */
+const triStateFlags = { '--tls': 'tls', '--tlsverify': 'tlsVerify' } as const;
 
 function boolValue(name: string, v: string | undefined): boolean {
   if (v === undefined || v === 'true' || v === '1') return true;
@@ -84,6 +103,7 @@ export function parseFlags(argv: string[]): Flags {
     hosts: [], dataRoot: '/var/lib/berth', execRoot: '/run/berth', pidfile: '/run/berth/berthd.pid',
     containerd: undefined, containerdNamespace: 'moby', cgroupParent: '/berth', initPath: undefined,
     bridge: 'berth0', bip: '172.31.0.1/16', iptables: true, ipMasq: true, dns: [],
+    tls: undefined, tlsVerify: undefined, tlsCaCert: undefined, tlsCert: undefined, tlsKey: undefined,
     logLevel: 'info', help: false, version: false,
   };
   let debug = false;
@@ -97,6 +117,10 @@ export function parseFlags(argv: string[]): Flags {
     if (name === '-v' || name === '--version') { flags.version = true; continue; }
     if (name in boolFlags) {
       flags[boolFlags[name as keyof typeof boolFlags]] = boolValue(name, eq > 0 ? arg.slice(eq + 1) : undefined);
+      continue;
+    }
+    if (name in triStateFlags) {
+      flags[triStateFlags[name as keyof typeof triStateFlags]] = boolValue(name, eq > 0 ? arg.slice(eq + 1) : undefined);
       continue;
     }
     const key = valueFlags[name];
@@ -123,6 +147,9 @@ export function parseFlags(argv: string[]): Flags {
         if (!net.isIP(value)) throw invalidArgument(`invalid argument "${value}" for "--dns" flag: ${value} is not an ip address`);
         flags.dns.push(value);
         break;
+      case 'tlscacert': flags.tlsCaCert = value; break;
+      case 'tlscert': flags.tlsCert = value; break;
+      case 'tlskey': flags.tlsKey = value; break;
       case 'log-level':
         if (!isLogLevel(value)) throw invalidArgument(`unable to parse logging level: ${value}`);
         flags.logLevel = value;
@@ -134,15 +161,4 @@ export function parseFlags(argv: string[]): Flags {
   if (debug && !logLevelSet) flags.logLevel = 'debug';
   if (flags.hosts.length === 0) flags.hosts.push(defaultHost);
   return flags;
-}
-
-/** "unix:///run/x.sock" -> "/run/x.sock"; only unix sockets for now. */
-export function unixSocketPath(host: string): string {
-  if (host.startsWith('unix://')) {
-    const p = host.slice('unix://'.length);
-    if (p === '') throw invalidArgument(`invalid host: ${host}`);
-    return p;
-  }
-  if (host.startsWith('/')) return host;
-  throw invalidArgument(`unsupported host ${host}: berthd listens on unix:// sockets only (tcp:// comes later)`);
 }

@@ -10,7 +10,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiClient } from './api.js';
 import { apiError } from './api.js';
-import { connectError } from './http.js';
+import { connectError, transport } from './http.js';
 
 export interface Hijacked {
   /** The raw connection: read the container's output, write its stdin. */
@@ -28,9 +28,9 @@ export async function hijack(api: ApiClient, path: string, body?: unknown): Prom
     headers['Content-Type'] = 'application/json';
     headers['Content-Length'] = payload.length;
   }
-  const target = ep.kind === 'unix' ? { socketPath: ep.socketPath, host: 'api.moby.localhost' } : { host: ep.host, port: ep.port };
+  const { request: send, target } = transport(ep);
   return new Promise((resolve, reject) => {
-    const req = http.request({ ...target, path: `/v${v}${path}`, method: 'POST', headers, agent: false });
+    const req = send({ ...target, path: `/v${v}${path}`, method: 'POST', headers, agent: false });
     req.on('upgrade', (_res, socket, head) => {
       socket.setTimeout(0);
       resolve({ socket, head });
@@ -44,7 +44,7 @@ export async function hijack(api: ApiClient, path: string, body?: unknown): Prom
         else reject(new Error(`the daemon did not upgrade the connection (status ${res.statusCode ?? 0})`));
       });
     });
-    req.on('error', (err: NodeJS.ErrnoException) => reject(connectError(ep, err)));
+    req.on('error', (err: NodeJS.ErrnoException) => reject(connectError(ep, err, { method: 'POST', path: `/v${v}${path}` })));
     req.end(payload);
   });
 }

@@ -5,13 +5,15 @@
  * as a synonym for tcp://, and a bare host:port meaning tcp (docker's ParseHost).
  */
 import { invalidArgument } from '@berth/errors';
+import type { ClientTls } from './tls.js';
 
 export const DEFAULT_HOST = 'unix:///run/berth/berthd.sock';
 const DEFAULT_TCP_PORT = 2375;
 
 export type Endpoint =
   | { kind: 'unix'; socketPath: string; url: string }
-  | { kind: 'tcp'; host: string; port: number; url: string };
+  /** tcp with `tls` is https (docker's --tls/--tlsverify); the url stays tcp://, as docker shows it. */
+  | { kind: 'tcp'; host: string; port: number; url: string; tls?: ClientTls };
 
 export interface HostSources {
   flag?: string | undefined;

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { ApiClient } from './api.js';
 import { apiError } from './api.js';
-import { connectError } from './http.js';
+import { connectError, transport } from './http.js';
 
 export interface StreamRequest {
   method?: string;
@@ -29,9 +29,9 @@ export async function openStream(api: ApiClient, path: string, opts: StreamReque
     headers['Content-Type'] = opts.contentType ?? 'application/x-tar';
     if (Buffer.isBuffer(opts.raw)) headers['Content-Length'] = opts.raw.length;
   }
-  const target = ep.kind === 'unix' ? { socketPath: ep.socketPath, host: 'api.moby.localhost' } : { host: ep.host, port: ep.port };
+  const { request: send, target } = transport(ep);
   return new Promise((resolve, reject) => {
-    const req = http.request({ ...target, path: `/v${v}${path}`, method: opts.method ?? 'GET', headers, agent: false }, (res) => {
+    const req = send({ ...target, path: `/v${v}${path}`, method: opts.method ?? 'GET', headers, agent: false }, (res) => {
       if ((res.statusCode ?? 0) < 400) {
         resolve(res);
         return;
@@ -40,7 +40,7 @@ export async function openStream(api: ApiClient, path: string, opts: StreamReque
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => reject(apiError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))));
     });
-    req.on('error', (err: NodeJS.ErrnoException) => reject(connectError(ep, err)));
+    req.on('error', (err: NodeJS.ErrnoException) => reject(connectError(ep, err, { method: opts.method ?? 'GET', path: `/v${v}${path}` })));
     if (opts.raw && !Buffer.isBuffer(opts.raw)) opts.raw.pipe(req);
     else req.end(json ?? opts.raw);
   });
