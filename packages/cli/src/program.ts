@@ -14,6 +14,8 @@ import { containerCommands } from './commands/container.js';
 import { imageCommands } from './commands/image.js';
 import { infoCommands } from './commands/info.js';
 import { networkCommands } from './commands/network.js';
+import { pushOn } from './commands/push.js';
+import { loginCommands } from './commands/login.js';
 import { versionCommand } from './commands/version.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -47,6 +49,8 @@ export function buildProgram(): Command {
   imageCommands(program);
   containerCommands(program);
   networkCommands(program);
+  pushOn(program);
+  loginCommands(program);
   applyDockerStyle(program);
   // run/create/exec: everything from the image (or container) on is the container's command line
   const parse = program.parseAsync.bind(program);

@@ -3,18 +3,18 @@
  * with docker's progress display, then the full reference on its own line;
  * "Using default tag: latest" when no tag is given. `pullImage` is the shared
  * part (also for `berth run` pulling a missing image): it streams the
- * progress to `out` (nothing when quiet) and throws docker's error.
+ * progress to `out` (nothing when quiet) and throws docker's error. The
+ * registry's credentials from `berth login` go along as X-Registry-Auth.
  */
 import type { Command } from 'commander';
 import type { ApiClient } from '../client/api.js';
 import { clientFor, type GlobalOptions } from '../context.js';
 import { describeCommand } from '../help.js';
+import { registryAuthHeader } from '../credentials.js';
 import { displayMessages, type JsonMessage } from './progress.js';
 import { jsonMessages, openStream } from './progress-request.js';
 import { fullRef, parsePullRef } from './pull-reference.js';
 
-/** docker's X-Registry-Auth when no credentials are stored: an empty auth config. */
-const emptyAuth = Buffer.from('{}').toString('base64');
 
 export async function pullImage(
   client: ApiClient,
@@ -24,7 +24,7 @@ export async function pullImage(
   const r = parsePullRef(ref);
   const q = new URLSearchParams({ fromImage: r.name, tag: r.digest ?? r.tag ?? 'latest' });
   if (opts.platform) q.set('platform', opts.platform);
-  const res = await openStream(client, `/images/create?${q.toString()}`, { method: 'POST', headers: { 'X-Registry-Auth': emptyAuth } });
+  const res = await openStream(client, `/images/create?${q.toString()}`, { method: 'POST', headers: { 'X-Registry-Auth': registryAuthHeader(r.name.slice(0, r.name.indexOf('/'))) } });
   const messages = jsonMessages(res) as AsyncIterable<JsonMessage>;
   if (!opts.quiet) {
     await displayMessages(messages, opts.out);

@@ -4,6 +4,8 @@
  * the answer to a 401 challenge: Basic credentials, or a Bearer token fetched
  * from the realm the registry names (the Distribution token flow).
  */
+import { invalidArgument } from '@berth/errors';
+
 export interface Credentials {
   username?: string;
   password?: string;
@@ -24,9 +26,25 @@ export function decodeAuthHeader(header: string | undefined): Credentials {
   }
 }
 
-interface Challenge {
+export interface Challenge {
   scheme: string;
   params: Record<string, string>;
+}
+
+/**
+ * A push's credentials: the X-Registry-Auth header, or (old clients) the
+ * auth config as the JSON body; neither is moby's 400 "Bad parameters and
+ * missing X-Registry-Auth: EOF".
+ */
+export function pushAuth(header: string | undefined, body: Buffer): Credentials {
+  if (header) return decodeAuthHeader(header);
+  try {
+    const doc = JSON.parse(body.toString('utf8')) as unknown;
+    if (doc && typeof doc === 'object') return decodeAuthHeader(Buffer.from(JSON.stringify(doc)).toString('base64'));
+  } catch {
+    // fall through to moby's error
+  }
+  throw invalidArgument(`Bad parameters and missing X-Registry-Auth: ${body.length ? 'invalid JSON' : 'EOF'}`);
 }
 
 export function parseChallenge(header: string | null): Challenge | undefined {
@@ -38,25 +56,48 @@ export function parseChallenge(header: string | null): Challenge | undefined {
   return { scheme, params };
 }
 
-const basic = (c: Credentials): string | undefined =>
+export const basic = (c: Credentials): string | undefined =>
   c.username !== undefined ? `Basic ${Buffer.from(`${c.username}:${c.password ?? ''}`).toString('base64')}` : undefined;
 
-/** The Authorization header that answers `challenge` for pulling `repoPath`, if any can. */
-export async function authorize(challenge: Challenge, creds: Credentials, repoPath: string): Promise<string | undefined> {
+/**
+ * The Authorization header that answers `challenge` for `scopes`
+ * (`repository:library/busybox:pull`, `...:pull,push`), if any can. With no
+ * scopes (a login) the token server is only asked to check the credentials.
+ */
+export async function authorize(challenge: Challenge, creds: Credentials, scopes: string[]): Promise<string | undefined> {
   if (challenge.scheme === 'basic') return basic(creds);
   if (challenge.scheme !== 'bearer') return undefined;
   if (creds.registrytoken) return `Bearer ${creds.registrytoken}`;
+  const doc = await fetchToken(challenge, creds, scopes);
+  const token = doc?.token ?? doc?.access_token;
+  return token ? `Bearer ${token}` : undefined;
+}
+
+interface TokenAnswer {
+  token?: string;
+  access_token?: string;
+  refresh_token?: string;
+}
+
+/** <realm>?service=&scope=...: where a Bearer challenge sends us for a token. */
+export function tokenUrl(challenge: Challenge, scopes: string[]): URL | undefined {
   const realm = challenge.params.realm;
   if (!realm) return undefined;
   const url = new URL(realm);
   if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
-  url.searchParams.set('scope', challenge.params.scope ?? `repository:${repoPath}:pull`);
-  const headers: Record<string, string> = {};
+  for (const s of scopes) url.searchParams.append('scope', s);
+  return url;
+}
+
+/** GET the token URL with the credentials as Basic auth (the Distribution token flow). */
+export async function fetchToken(challenge: Challenge, creds: Credentials, scopes: string[]): Promise<TokenAnswer | undefined> {
+  const url = tokenUrl(challenge, scopes);
+  if (!url) return undefined;
   const b = basic(creds);
-  if (b) headers.Authorization = b;
-  const res = await fetch(url, { headers });
-  if (!res.ok) return undefined;
-  const doc = (await res.json()) as { token?: string; access_token?: string };
-  const token = doc.token ?? doc.access_token;
-  return token ? `Bearer ${token}` : undefined;
+  const res = await fetch(url, { headers: b ? { Authorization: b } : {} });
+  if (!res.ok) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  return (await res.json()) as TokenAnswer;
 }

@@ -1,12 +1,12 @@
 /**
- * A Distribution API v2 client for pulling: the /v2/ ping, manifests by tag
- * or digest (every schema2/OCI manifest and list type accepted), and blobs as
- * streams. Plain HTTP for loopback registries (localhost, 127.0.0.0/8, ::1),
+ * A Distribution API v2 client: the /v2/ ping, manifests by tag or digest
+ * (every schema2/OCI manifest and list type accepted), blobs as streams, and
+ * authenticated requests of any method (upload.ts builds pushes on them). Plain HTTP for loopback registries (localhost, 127.0.0.0/8, ::1),
  * HTTPS otherwise; docker.io is served by registry-1.docker.io. A 401 is
  * answered once with the challenge's scheme (Basic, or a Bearer token).
  */
-import { invalidArgument } from '@berth/errors';
-import { authorize, parseChallenge, type Credentials } from './auth.js';
+import { internal, invalidArgument } from '@berth/errors';
+import { authorize, parseChallenge, type Challenge, type Credentials } from './auth.js';
 import { sha256 } from '../images/content.js';
 import { registryError, transportError, type RefNames } from './errors.js';
 
@@ -28,23 +28,62 @@ const isLoopback = (host: string): boolean => {
   return name === 'localhost' || name === '::1' || /^127\./.test(name);
 };
 
+/**
+ * The one access rule for pull, push and login: plain HTTP for loopback
+ * registries only, HTTPS (with the system's CA checks) for every other;
+ * docker.io is served by registry-1.docker.io.
+ */
+export function registryBase(domain: string): string {
+  const host = domain === 'docker.io' ? 'registry-1.docker.io' : domain;
+  return `${isLoopback(host) ? 'http' : 'https'}://${host}`;
+}
+
+/** Go's http.Client names the method in its errors: Get, Head, Post, Put, Patch. */
+const methodWord = (m: string): string => m.charAt(0) + m.slice(1).toLowerCase();
+
 export class RegistryClient {
   readonly base: string;
   private authorization: string | undefined;
+  private challenge: Challenge | undefined;
+  /** Token scopes: `repository:<path>:pull` for pulls, `:pull,push` for pushes. */
+  private readonly scopes: string[];
 
-  /** `domain` as in the reference (docker.io, 127.0.0.1:5000), `path` the repository path (library/busybox). */
-  constructor(domain: string, readonly path: string, private readonly creds: Credentials, private readonly names: RefNames) {
-    const host = domain === 'docker.io' ? 'registry-1.docker.io' : domain;
-    this.base = `${isLoopback(host) ? 'http' : 'https'}://${host}`;
+  /**
+   * `domain` as in the reference (docker.io, 127.0.0.1:5000), `path` the
+   * repository path (library/busybox); `actions` what a token must allow.
+   */
+  constructor(
+    domain: string, readonly path: string, private readonly creds: Credentials, private readonly names: RefNames,
+    actions = 'pull',
+  ) {
+    this.base = registryBase(domain);
+    this.scopes = [`repository:${path}:${actions}`];
   }
 
-  private async send(url: string, headers: Record<string, string> = {}): Promise<Response> {
-    const attempt = () => fetch(url, { headers: { ...headers, ...(this.authorization ? { Authorization: this.authorization } : {}) }, redirect: 'follow' });
+  /** Also ask for pull access to another repository of this registry (a mount source); before the first request. */
+  addScope(scope: string): void {
+    if (!this.scopes.includes(scope)) this.scopes.push(scope);
+  }
+
+  /**
+   * One request with the registry's auth: a 401 is answered once with the
+   * challenge's scheme and the request sent again (bodies are buffers, so
+   * they can be). Network failures read like Go's (`Head "url": dial tcp ...`).
+   */
+  async request(method: string, url: string, init: { headers?: Record<string, string>; body?: Buffer } = {}): Promise<Response> {
+    const attempt = () => fetch(url, {
+      method,
+      headers: { ...init.headers, ...(this.authorization ? { Authorization: this.authorization } : {}) },
+      ...(init.body ? { body: init.body } : {}),
+      redirect: 'follow',
+    });
     let res: Response;
     try {
       res = await attempt();
       if (res.status === 401 && !this.authorization) {
-        const auth = await authorize(parseChallenge(res.headers.get('www-authenticate')) ?? { scheme: '', params: {} }, this.creds, this.path);
+        const challenge = parseChallenge(res.headers.get('www-authenticate')) ?? { scheme: '', params: {} };
+        this.challenge = challenge;
+        const auth = await authorize(challenge, this.creds, this.scopes);
         if (auth) {
           await res.body?.cancel();
           this.authorization = auth;
@@ -52,13 +91,27 @@ export class RegistryClient {
         }
       }
     } catch (err) {
-      throw transportError(url, err);
+      throw transportError(url, err, methodWord(method));
     }
     return res;
   }
 
-  private async fail(res: Response): Promise<never> {
-    throw registryError(res.status, await res.text().catch(() => ''), this.names);
+  /** The scheme of the last 401 challenge ('basic', 'bearer'), for "no basic auth credentials". */
+  get challengeScheme(): string | undefined {
+    return this.challenge?.scheme;
+  }
+
+  private send(url: string, headers: Record<string, string> = {}): Promise<Response> {
+    return this.request('GET', url, { headers });
+  }
+
+  /** A refused pull request in dockerd's words; `method url` name it when Go's client would (no basic auth credentials). */
+  private async fail(res: Response, method: string, url: string): Promise<never> {
+    const body = await res.text().catch(() => '');
+    if (res.status === 401 && this.creds.username === undefined && this.challenge?.scheme === 'basic') {
+      throw internal(`${method} "${url}": no basic auth credentials`);
+    }
+    throw registryError(res.status, body, this.names, res.headers.get('www-authenticate'));
   }
 
   /** GET /v2/: reachability (and the auth challenge, answered on the first real request). */
@@ -70,8 +123,10 @@ export class RegistryClient {
   }
 
   async manifest(reference: string): Promise<FetchedManifest> {
-    const res = await this.send(`${this.base}/v2/${this.path}/manifests/${reference}`, { Accept: manifestAccept });
-    if (!res.ok) return this.fail(res);
+    const url = `${this.base}/v2/${this.path}/manifests/${reference}`;
+    const res = await this.send(url, { Accept: manifestAccept });
+    // dockerd asks for a manifest with HEAD first: its errors name that request
+    if (!res.ok) return this.fail(res, 'Head', url);
     const body = Buffer.from(await res.arrayBuffer());
     const parsed = JSON.parse(body.toString('utf8')) as { mediaType?: string };
     const mediaType = parsed.mediaType ?? res.headers.get('content-type')?.split(';')[0] ?? '';
@@ -82,14 +137,16 @@ export class RegistryClient {
 
   /** A blob's body as a web stream; the caller verifies the digest. */
   async blob(digest: string): Promise<ReadableStream<Uint8Array>> {
-    const res = await this.send(`${this.base}/v2/${this.path}/blobs/${digest}`);
-    if (!res.ok || !res.body) return this.fail(res);
+    const url = `${this.base}/v2/${this.path}/blobs/${digest}`;
+    const res = await this.send(url);
+    if (!res.ok || !res.body) return this.fail(res, 'Get', url);
     return res.body;
   }
 
   async blobBytes(digest: string): Promise<Buffer> {
-    const res = await this.send(`${this.base}/v2/${this.path}/blobs/${digest}`);
-    if (!res.ok) return this.fail(res);
+    const url = `${this.base}/v2/${this.path}/blobs/${digest}`;
+    const res = await this.send(url);
+    if (!res.ok) return this.fail(res, 'Get', url);
     return Buffer.from(await res.arrayBuffer());
   }
 }

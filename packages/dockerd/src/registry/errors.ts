@@ -5,6 +5,7 @@
  * registry that cannot be reached reads like Go's net/http error.
  */
 import { BerthError, internal, notFound } from '@berth/errors';
+import { parseChallenge } from './auth.js';
 
 export interface RegistryErrorBody {
   errors?: Array<{ code?: string; message?: string }>;
@@ -19,13 +20,30 @@ export interface RefNames {
   familiarName: string;
 }
 
-export function registryError(status: number, body: string, ref: RefNames): BerthError {
-  let first: { code?: string; message?: string } | undefined;
-  try {
-    first = (JSON.parse(body) as RegistryErrorBody).errors?.[0];
-  } catch {
-    first = undefined;
+/**
+ * The first cause of a refusal, ranked as docker/distribution ranks them: a
+ * Bearer challenge's error parameter (insufficient_scope -> DENIED,
+ * invalid_token -> UNAUTHORIZED), then the errcode body, then a bare 401 as
+ * UNAUTHORIZED "authentication required".
+ */
+export function firstCause(status: number, body: string, wwwAuthenticate: string | null): { code?: string; message?: string } | undefined {
+  const challenge = parseChallenge(wwwAuthenticate);
+  if (status >= 400 && status < 500 && challenge?.scheme === 'bearer') {
+    const desc = challenge.params.error_description;
+    if (challenge.params.error === 'insufficient_scope') return { code: 'DENIED', message: desc || 'requested access to the resource is denied' };
+    if (challenge.params.error === 'invalid_token') return { code: 'UNAUTHORIZED', message: desc || 'authentication required' };
   }
+  try {
+    const first = (JSON.parse(body) as RegistryErrorBody).errors?.[0];
+    if (first?.code) return first;
+  } catch {
+    // not an errcode body
+  }
+  return status === 401 ? { code: 'UNAUTHORIZED', message: 'authentication required' } : undefined;
+}
+
+export function registryError(status: number, body: string, ref: RefNames, wwwAuthenticate: string | null = null): BerthError {
+  const first = firstCause(status, body, wwwAuthenticate);
   if (!first?.code) {
     const text = body.trim() || `${status}`;
     if (status === 404) return notFound(`manifest for ${ref.familiar} not found: manifest unknown: ${text}`);
@@ -56,7 +74,7 @@ const syscallText: Record<string, string> = {
 };
 
 /** A fetch() failure as Go's `Get "url": dial tcp host:port: connect: connection refused`. */
-export function transportError(url: string, err: unknown): BerthError {
+export function transportError(url: string, err: unknown, method = 'Get'): BerthError {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code ?? '';
   const u = new URL(url);
@@ -66,5 +84,5 @@ export function transportError(url: string, err: unknown): BerthError {
   else if (syscallText[code]) detail = `dial tcp ${u.hostname}:${port}: ${syscallText[code]}`;
   else detail = cause?.message ?? (err instanceof Error ? err.message : String(err));
   // moby reports these as errdefs.Unknown: HTTP 500
-  return internal(`Get "${url}": ${detail}`);
+  return internal(`${method} "${url}": ${detail}`);
 }

@@ -1,6 +1,6 @@
 /**
  * Image routes over the containerd image store: list, inspect, tag, remove,
- * load, pull and import (POST /images/create), save, history and prune.
+ * load, pull and import (POST /images/create), push, save, history and prune.
  */
 import { Router, type Request, type Response } from 'express';
 import type { Containerd } from '../containerd.js';
@@ -12,12 +12,13 @@ import { errorMessage, jsonLines } from '../images/progress.js';
 import { parsePlatform, planPull } from '../images/pull-plan.js';
 import { runPull } from '../images/pull.js';
 import { pruneFilterKeys, pruneImages } from '../images/prune.js';
+import { runPush } from '../images/push.js';
 import { resolveSave, writeSave } from '../images/save.js';
 import { findImage, listImages } from '../images/store.js';
 import { removeImage, tagImage, type ImageUsers } from '../images/tag.js';
 import { imageSize, imageSizes } from '../images/layer-size.js';
 import { inspectOf, summaryOf } from '../images/views.js';
-import { decodeAuthHeader } from '../registry/auth.js';
+import { decodeAuthHeader, pushAuth } from '../registry/auth.js';
 import { sendJson } from '../server/json.js';
 
 const truthy = (v: unknown): boolean => v === '1' || v === 'true' || v === 'True';
@@ -112,6 +113,16 @@ export function imageRoutes(ctr: Containerd, usersOf?: ImageUsers): Router {
   r.post('/images/*name/tag', async (req, res) => {
     await tagImage(ctr, nameParam(req), str(req.query.repo), str(req.query.tag));
     res.status(201).end();
+  });
+  r.post('/images/*name/push', async (req, res) => {
+    const creds = pushAuth(req.get('X-Registry-Auth'), await readBody(req));
+    const out = startStream(res);
+    try {
+      await runPush(ctr, nameParam(req), str(req.query.tag), creds, out);
+    } catch (err) {
+      out(errorMessage(err instanceof Error ? err.message : String(err)));
+    }
+    res.end();
   });
   r.delete('/images/*name', async (req, res) => {
     sendJson(res, await removeImage(ctr, nameParam(req), truthy(req.query.force), usersOf));

@@ -6,6 +6,7 @@ import express, { type Express } from 'express';
 import type { Logger } from '@berth/containerd/log';
 import type { Containerd } from '../containerd.js';
 import { imageRoutes } from '../routes/images.js';
+import { authRoutes } from '../routes/auth.js';
 import { containerRoutes } from '../routes/containers.js';
 import { containerStreamRoutes } from '../routes/container-streams.js';
 import { containerArchiveRoutes } from '../routes/container-archive.js';
@@ -31,6 +32,7 @@ export function createApp(containerd: Containerd, settings: DaemonSettings, log:
   app.use(apiVersionMiddleware);
   app.use(systemRoutes(containerd, settings));
   app.use(imageRoutes(containerd, imageUsers(engine)));
+  app.use(authRoutes());
   app.use(containerRoutes(engine, execs));
   app.use(containerStreamRoutes(engine));
   app.use(containerArchiveRoutes(engine));
