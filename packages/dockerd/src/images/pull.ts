@@ -18,27 +18,13 @@ import { setRecord } from './records.js';
 import { platformManifestLabel } from './store.js';
 import { chainIds, snapshotExists, snapshotGcLabel, unpackLayer } from './unpack.js';
 import { writeBlob } from './content.js';
+import { limiter } from './limiter.js';
 
 const maxDownloads = 3;
 /** moby's progress reader reports every 512 KiB (and at the end). */
 const updateEvery = 512 * 1024;
 
 const shortId = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12);
-
-function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: Array<() => void> = [];
-  return async (fn) => {
-    if (active >= n) await new Promise<void>((r) => queue.push(r));
-    active++;
-    try {
-      return await fn();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
-}
 
 async function download(ctr: Containerd, plan: PullPlan, layer: Descriptor, lease: string, out: ProgressWriter): Promise<void> {
   const id = shortId(layer.digest);

@@ -20,6 +20,7 @@ import { layerStatus, message, type ProgressWriter } from './progress.js';
 import { pushBlob, rememberSource, sourceLabel, type PushContext } from './push-blob.js';
 import { familiarName, familiarRepository, parseReference } from './reference.js';
 import { listImages, type DockerImage } from './store.js';
+import { limiter } from './limiter.js';
 
 /** dockerd's max-concurrent-uploads. */
 const maxUploads = 5;
@@ -49,21 +50,6 @@ async function tagsToPush(ctr: Containerd, repository: string, tag: string | und
     throw internal(`tag does not exist: ${familiarName(`${repository}:${tag}`)}`);
   }
   return found.sort((a, b) => a.tag.localeCompare(b.tag));
-}
-
-function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: Array<() => void> = [];
-  return async (fn) => {
-    if (active >= n) await new Promise<void>((r) => queue.push(r));
-    active++;
-    try {
-      return await fn();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
 }
 
 async function pushTag(p: PushContext, { tag, img }: Tagged, out: ProgressWriter): Promise<void> {
