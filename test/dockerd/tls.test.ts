@@ -162,13 +162,18 @@ describe.skipIf(!isRoot || !haveBinaries('openssl') || !fs.existsSync(dockerCli)
     expect(ps.status, ps.stderr).toBe(0);
   });
 
-  it.skipIf(!fs.existsSync(busyboxRootfs))('carries berth\'s streams over TLS: run (attach, wait), logs', async () => {
+  it.skipIf(!fs.existsSync(busyboxRootfs))('carries berth\'s streams over TLS: run (attach, wait), logs, save', async () => {
     loadBusyboxImage(d);
     const run = await berthAt(certs, [...clientFlags(), '-H', host, 'run', '--name', 'tlsrun', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 4']);
     expect([run.status, run.stdout, run.stderr]).toEqual([4, 'out\n', 'err\n']);
     const logs = await berthAt(certs, [...clientFlags(), '-H', host, 'logs', 'tlsrun']);
     expect([logs.status, logs.stdout, logs.stderr]).toEqual([0, 'out\n', 'err\n']);
     expect((await berthAt(certs, [...clientFlags(), '-H', host, 'rm', 'tlsrun'])).status).toBe(0);
+    // a long answer streamed by commands/progress-request.ts
+    const tar = path.join(certs, 'saved.tar');
+    const save = await berthAt(certs, [...clientFlags(), '-H', host, 'save', '-o', tar, 'busybox']);
+    expect(save.status, save.stderr).toBe(0);
+    expect(runCmd('tar', ['-tf', tar]).stdout.split('\n')).toContain('manifest.json');
   }, 60_000);
 
   it('fails berth as docker fails: no client certificate, another CA, missing files', async () => {

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { Readable } from 'node:stream';
 import { apiError, type ApiClient } from '../client/api.js';
-import { connectError } from '../client/http.js';
+import { connectError, transport } from '../client/http.js';
 
 export interface StreamOptions {
   method?: string;
@@ -19,11 +19,11 @@ export interface StreamOptions {
 export async function openStream(api: ApiClient, path: string, o: StreamOptions = {}): Promise<http.IncomingMessage> {
   const v = await api.apiVersion();
   const ep = api.endpoint;
-  const target = ep.kind === 'unix' ? { socketPath: ep.socketPath, host: 'api.moby.localhost' } : { host: ep.host, port: ep.port };
+  const { request: send, target } = transport(ep);
   const headers: http.OutgoingHttpHeaders = { 'User-Agent': 'Berth-Client/0.1.0 (linux)', ...o.headers };
   const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    const req = http.request({ ...target, path: `/v${v}${path}`, method: o.method ?? 'GET', headers, agent: false }, resolve);
-    req.on('error', (err: NodeJS.ErrnoException) => reject(connectError(ep, err)));
+    const req = send({ ...target, path: `/v${v}${path}`, method: o.method ?? 'GET', headers, agent: false }, resolve);
+    req.on('error', (err: NodeJS.ErrnoException) => reject(connectError(ep, err, { method: o.method ?? 'GET', path: `/v${v}${path}` })));
     if (o.body) o.body.pipe(req);
     else req.end();
   });
