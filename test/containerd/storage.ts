@@ -67,10 +67,10 @@ export interface Registry {
   stop(): Promise<number>;
 }
 
-/** docker-registry on 127.0.0.1:<free port>, storage under `dir`. */
-export async function startRegistry(dir: string): Promise<Registry> {
+/** docker-registry on 127.0.0.1:<free port> (or another address of the test's own), storage under `dir`. */
+export async function startRegistry(dir: string, bindIp = '127.0.0.1'): Promise<Registry> {
   const port = await freePort();
-  const host = `127.0.0.1:${port}`;
+  const host = `${bindIp}:${port}`;
   const config = path.join(dir, 'registry.yml');
   fs.writeFileSync(
     config,

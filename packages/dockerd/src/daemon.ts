@@ -26,6 +26,7 @@ import { BridgeNetwork } from './network/bridge-network.js';
 import { parseBip } from './network/cidr.js';
 import { loadNetworks, type Networks } from './network/registry.js';
 import { sweepSandboxes } from './network/sandbox.js';
+import { setRegistrySettings } from './registry/settings.js';
 
 export interface Daemon {
   close(): Promise<void>;
@@ -67,6 +68,7 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
       settings: { dataRoot: flags.dataRoot, execRoot: flags.execRoot, cgroupParent: flags.cgroupParent, initPath: flags.initPath ?? findInitBinary(), dns: flags.dns },
       log,
     };
+    setRegistrySettings({ insecure: flags.insecureRegistries, mirrors: flags.registryMirrors });
     const execs = new ExecStore();
     await restoreContainers(engine);
     // the networks after the restore: endpoints of containers still running are re-adopted, the rest taken down

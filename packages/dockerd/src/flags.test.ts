@@ -15,6 +15,9 @@ describe('berthd flags', () => {
     expect(parseFlags(['-D', '--log-level', 'warn']).logLevel).toBe('warn');
     expect(parseFlags(['--dns', '127.0.0.53', '--dns=10.0.0.2']).dns).toEqual(['127.0.0.53', '10.0.0.2']);
     expect(parseFlags([]).dns).toEqual([]);
+    const reg = parseFlags(['--insecure-registry', '10.0.0.0/8', '--insecure-registry=reg.example:5000', '--registry-mirror', 'https://mirror.example']);
+    expect([reg.insecureRegistries, reg.registryMirrors]).toEqual([['10.0.0.0/8', 'reg.example:5000'], ['https://mirror.example/']]);
+    expect(() => parseFlags(['--registry-mirror', 'ftp://m.example'])).toThrow('invalid mirror: unsupported scheme "ftp" in "ftp://m.example"');
   });
 
   it('takes dockerd\'s TLS flags, telling "not given" from false', () => {

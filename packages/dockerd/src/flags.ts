@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import { invalidArgument } from '@berth/errors';
+import { normalizeMirror } from './registry/settings.js';
 import { isLogLevel, type LogLevel } from '@berth/containerd/log';
 
 export interface Flags {
@@ -30,6 +31,10 @@ export interface Flags {
   ipMasq: boolean;
   /** dockerd's --dns: the resolvers of containers that name none, and where the embedded DNS forwards; default: the host's. */
   dns: string[];
+  /** dockerd's --insecure-registry: registries (host[:port] or CIDR) reached over plain HTTP. */
+  insecureRegistries: string[];
+  /** dockerd's --registry-mirror: endpoints tried first for docker.io pulls. */
+  registryMirrors: string[];
   /**
    * dockerd's --tls and --tlsverify; undefined when not given, because dockerd
    * reads an explicit `--tls=false` (or `--tlsverify=false`) as the intent to
@@ -61,6 +66,7 @@ Options:
       --data-root string                  Root directory of persistent state (default "/var/lib/berth")
   -D, --debug                             Enable debug mode
       --dns list                          DNS server to use
+      --insecure-registry list            Enable insecure registry communication
       --exec-root string                  Root directory for execution state files (default "/run/berth")
   -H, --host list                         Daemon socket(s) to connect to (default unix:///run/berth/berthd.sock)
   -h, --help                              Print usage
@@ -69,6 +75,7 @@ Options:
       --iptables                          Enable addition of iptables rules (default true)
   -l, --log-level string                  Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string                    Path to use for daemon PID file (default "/run/berth/berthd.pid")
+      --registry-mirror list              Preferred registry mirror
       --tls                               Use TLS; implied by --tlsverify
       --tlscacert string                  Trust certs signed only by this CA
       --tlscert string                    Path to TLS certificate file
@@ -77,14 +84,14 @@ Options:
   -v, --version                           Print version information and quit
 `;
 
-type ValueFlag = 'host' | 'data-root' | 'exec-root' | 'pidfile' | 'containerd' | 'containerd-namespace' | 'log-level' | 'cgroup-parent' | 'init-path' | 'bridge' | 'bip' | 'dns'
+type ValueFlag = 'host' | 'data-root' | 'exec-root' | 'pidfile' | 'containerd' | 'containerd-namespace' | 'log-level' | 'cgroup-parent' | 'init-path' | 'bridge' | 'bip' | 'dns' | 'insecure-registry' | 'registry-mirror'
   | 'tlscacert' | 'tlscert' | 'tlskey';
 const valueFlags: Record<string, ValueFlag> = {
   '-H': 'host', '--host': 'host', '--data-root': 'data-root', '--exec-root': 'exec-root',
   '-p': 'pidfile', '--pidfile': 'pidfile', '--containerd': 'containerd',
   '--containerd-namespace': 'containerd-namespace', '-l': 'log-level', '--log-level': 'log-level',
   '--cgroup-parent': 'cgroup-parent', '--init-path': 'init-path', '-b': 'bridge', '--bridge': 'bridge', '--bip': 'bip',
-  '--dns': 'dns', '--tlscacert': 'tlscacert', '--tlscert': 'tlscert', '--tlskey': 'tlskey',
+  '--dns': 'dns', '--insecure-registry': 'insecure-registry', '--registry-mirror': 'registry-mirror', '--tlscacert': 'tlscacert', '--tlscert': 'tlscert', '--tlskey': 'tlskey',
 };
 
 /** Go's boolean flags: `--x`, `--x=true`, `--x=false` (never a separate value). */
@@ -102,7 +109,7 @@ export function parseFlags(argv: string[]): Flags {
   const flags: Flags = {
     hosts: [], dataRoot: '/var/lib/berth', execRoot: '/run/berth', pidfile: '/run/berth/berthd.pid',
     containerd: undefined, containerdNamespace: 'moby', cgroupParent: '/berth', initPath: undefined,
-    bridge: 'berth0', bip: '172.31.0.1/16', iptables: true, ipMasq: true, dns: [],
+    bridge: 'berth0', bip: '172.31.0.1/16', iptables: true, ipMasq: true, dns: [], insecureRegistries: [], registryMirrors: [],
     tls: undefined, tlsVerify: undefined, tlsCaCert: undefined, tlsCert: undefined, tlsKey: undefined,
     logLevel: 'info', help: false, version: false,
   };
@@ -143,6 +150,8 @@ export function parseFlags(argv: string[]): Flags {
         flags.bridge = value;
         break;
       case 'bip': flags.bip = value; break;
+      case 'insecure-registry': flags.insecureRegistries.push(value); break;
+      case 'registry-mirror': flags.registryMirrors.push(normalizeMirror(value)); break;
       case 'dns':
         if (!net.isIP(value)) throw invalidArgument(`invalid argument "${value}" for "--dns" flag: ${value} is not an ip address`);
         flags.dns.push(value);

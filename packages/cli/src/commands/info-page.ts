@@ -79,8 +79,13 @@ export function serverPage(i: Info): string[] {
   const labels = list(i.Labels);
   if (labels.length) out.push(' Labels:', ...labels.map((l) => `  ${l}`));
   line('Experimental', Boolean(i.ExperimentalBuild));
-  const insecure = list(obj(i.RegistryConfig).InsecureRegistryCIDRs);
+  // docker's order: the insecure index configs by name, then the CIDRs; then the mirrors
+  const reg = obj(i.RegistryConfig);
+  const insecureNames = Object.values(obj(reg.IndexConfigs)).map(obj).filter((c) => c.Secure === false).map((c) => String(c.Name));
+  const insecure = [...insecureNames, ...list(reg.InsecureRegistryCIDRs)];
   if (insecure.length) out.push(' Insecure Registries:', ...insecure.map((r) => `  ${r}`));
+  const mirrors = list(reg.Mirrors);
+  if (mirrors.length) out.push(' Registry Mirrors:', ...mirrors.map((m) => `  ${m}`));
   line('Live Restore Enabled', Boolean(i.LiveRestoreEnabled));
   return out;
 }

@@ -8,6 +8,8 @@
 import { invalidArgument, notFound } from '@berth/errors';
 import type { Credentials } from '../registry/auth.js';
 import { RegistryClient, type FetchedManifest } from '../registry/client.js';
+import type { RefNames } from '../registry/errors.js';
+import { registrySettings } from '../registry/settings.js';
 import { isIndex, type ImageConfig, type Index, type Manifest } from './media.js';
 import { familiarName, familiarRepository, normalizeName, parseReference } from './reference.js';
 
@@ -57,6 +59,27 @@ export function targetName(fromImage: string, tag: string): string {
   return normalizeName(tag.startsWith('sha256:') ? `${fromImage}@${tag}` : `${fromImage}:${tag}`);
 }
 
+/**
+ * The endpoint that has the manifest: for docker.io the --registry-mirror
+ * endpoints in order first (a mirror that fails or lacks it is passed over,
+ * as dockerd does), then the registry itself.
+ */
+async function firstAnswering(domain: string, path: string, creds: Credentials, names: RefNames, reference: string): Promise<{ registry: RegistryClient; top: FetchedManifest }> {
+  const mirrors = domain === 'docker.io' ? registrySettings().mirrors : [];
+  for (const mirror of mirrors) {
+    const registry = new RegistryClient(domain, path, creds, names, 'pull', mirror.replace(/\/$/, ''));
+    try {
+      await registry.ping();
+      return { registry, top: await registry.manifest(reference) };
+    } catch {
+      // the next mirror, or the registry itself, as dockerd falls back
+    }
+  }
+  const registry = new RegistryClient(domain, path, creds, names);
+  await registry.ping();
+  return { registry, top: await registry.manifest(reference) };
+}
+
 export async function planPull(fromImage: string, tag: string, platform: Platform, creds: Credentials): Promise<PullPlan> {
   const name = targetName(fromImage, tag);
   const ref = parseReference(name);
@@ -64,10 +87,8 @@ export async function planPull(fromImage: string, tag: string, platform: Platfor
   const domain = ref.repository.slice(0, slash);
   const path = ref.repository.slice(slash + 1);
   const names = { familiar: familiarName(name), familiarName: familiarRepository(ref.repository) };
-  const registry = new RegistryClient(domain, path, creds, names);
-  await registry.ping();
   const reference = ref.digest ?? ref.tag ?? 'latest';
-  const top = await registry.manifest(reference);
+  const { registry, top } = await firstAnswering(domain, path, creds, names, reference);
   let manifest = top;
   if (isIndex(top.mediaType)) {
     const entry = pick(JSON.parse(top.body.toString('utf8')) as Index, platform);

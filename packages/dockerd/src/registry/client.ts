@@ -9,6 +9,7 @@ import { internal, invalidArgument } from '@berth/errors';
 import { authorize, parseChallenge, type Challenge, type Credentials } from './auth.js';
 import { sha256 } from '../images/content.js';
 import { registryError, transportError, type RefNames } from './errors.js';
+import { isInsecureRegistry } from './settings.js';
 
 export const manifestAccept = [
   'application/vnd.docker.distribution.manifest.v2+json',
@@ -30,12 +31,13 @@ const isLoopback = (host: string): boolean => {
 
 /**
  * The one access rule for pull, push and login: plain HTTP for loopback
- * registries only, HTTPS (with the system's CA checks) for every other;
+ * registries and those named by --insecure-registry, HTTPS (with the
+ * system's CA checks) for every other;
  * docker.io is served by registry-1.docker.io.
  */
 export function registryBase(domain: string): string {
   const host = domain === 'docker.io' ? 'registry-1.docker.io' : domain;
-  return `${isLoopback(host) ? 'http' : 'https'}://${host}`;
+  return `${isLoopback(host) || isInsecureRegistry(host) ? 'http' : 'https'}://${host}`;
 }
 
 /** Go's http.Client names the method in its errors: Get, Head, Post, Put, Patch. */
@@ -55,8 +57,10 @@ export class RegistryClient {
   constructor(
     domain: string, readonly path: string, private readonly creds: Credentials, private readonly names: RefNames,
     actions = 'pull',
+    /** Another endpoint serving this repository: a --registry-mirror for docker.io. */
+    base?: string,
   ) {
-    this.base = registryBase(domain);
+    this.base = base ?? registryBase(domain);
     this.scopes = [`repository:${path}:${actions}`];
   }
 

@@ -8,6 +8,7 @@ import { quickCall, type Containerd } from '../containerd.js';
 import { counts } from './counts.js';
 import { cgroupVersion, kernelVersion, machine, operatingSystem, osVersion } from './host.js';
 import { defaultRuntimeName, findOnPath, runtimeBinary, runtimeVersion } from './runtime.js';
+import { registrySettings } from '../registry/settings.js';
 
 export interface DaemonSettings {
   id: string;
@@ -69,11 +70,12 @@ export async function infoResponse(containerd: Containerd, settings: DaemonSetti
     RegistryConfig: {
       AllowNondistributableArtifactsCIDRs: null,
       AllowNondistributableArtifactsHostnames: null,
-      InsecureRegistryCIDRs: ['::1/128', '127.0.0.0/8'],
+      InsecureRegistryCIDRs: ['::1/128', '127.0.0.0/8', ...registrySettings().insecure.filter((e) => e.includes('/'))],
       IndexConfigs: {
-        'docker.io': { Name: 'docker.io', Mirrors: [], Secure: true, Official: true },
+        'docker.io': { Name: 'docker.io', Mirrors: registrySettings().mirrors, Secure: true, Official: true },
+        ...Object.fromEntries(registrySettings().insecure.filter((e) => !e.includes('/')).map((e) => [e, { Name: e, Mirrors: [], Secure: false, Official: false }])),
       },
-      Mirrors: null,
+      Mirrors: registrySettings().mirrors.length > 0 ? registrySettings().mirrors : null,
     },
     NCPU: cpus,
     MemTotal: os.totalmem(),
