@@ -11,6 +11,7 @@ import { certDir } from './client/tls.js';
 import { ExitError, usageError } from './errors.js';
 import { describeCommand, formatHelp, fullName, usageLine } from './help.js';
 import { containerCommands } from './commands/container.js';
+import { buildCommands } from './commands/build.js';
 import { imageCommands } from './commands/image.js';
 import { infoCommands } from './commands/info.js';
 import { networkCommands } from './commands/network.js';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   versionCommand(program);
   infoCommands(program);
   imageCommands(program);
+  buildCommands(program);
   containerCommands(program);
   networkCommands(program);
   pushOn(program);

@@ -20,6 +20,7 @@ import { imageSize, imageSizes } from '../images/layer-size.js';
 import { inspectOf, summaryOf } from '../images/views.js';
 import { decodeAuthHeader, pushAuth } from '../registry/auth.js';
 import { sendJson } from '../server/json.js';
+import { intermediateLabel } from '../build/image-writer.js';
 
 const truthy = (v: unknown): boolean => v === '1' || v === 'true' || v === 'True';
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -84,7 +85,9 @@ export function imageRoutes(ctr: Containerd, usersOf?: ImageUsers): Router {
     const filters = parseFilters(req.query.filters);
     const all = await listImages(ctr);
     const lookup = (ref: string) => all.find((i) => i.id === ref || i.id.startsWith(`sha256:${ref}`) || i.records.some((x) => x.name.endsWith(`/${ref}`) || x.name === ref));
-    const chosen = applyFilters(all, filters, lookup);
+    // the classic builder's step images show only with all=1, as dockerd's intermediate images
+    const shown = truthy(req.query.all) ? all : all.filter((img) => !img.records.every((rec) => rec.labels[intermediateLabel] !== undefined));
+    const chosen = applyFilters(shown, filters, lookup);
     chosen.sort((a, b) => (b.config.created ?? '').localeCompare(a.config.created ?? ''));
     const refs = filters.get('reference');
     const keep = refs?.length ? referenceMatcher(refs) : undefined;

@@ -10,6 +10,7 @@ import { authRoutes } from '../routes/auth.js';
 import { containerRoutes } from '../routes/containers.js';
 import { containerStreamRoutes } from '../routes/container-streams.js';
 import { containerArchiveRoutes } from '../routes/container-archive.js';
+import { buildRoutes } from '../routes/build.js';
 import { containerAdminRoutes, imageUsers } from '../routes/container-admin.js';
 import { eventRoutes } from '../routes/events.js';
 import type { Engine } from '../containers/engine.js';
@@ -36,6 +37,7 @@ export function createApp(containerd: Containerd, settings: DaemonSettings, log:
   app.use(containerRoutes(engine, execs));
   app.use(containerStreamRoutes(engine));
   app.use(containerArchiveRoutes(engine));
+  app.use(buildRoutes(engine));
   app.use(containerAdminRoutes(engine, execs));
   app.use(volumeRoutes(engine));
   app.use(networkRoutes(engine));
