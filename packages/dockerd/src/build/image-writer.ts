@@ -5,13 +5,13 @@
  * changed the filesystem. Each step's image gets an untagged record, as the
  * classic builder keeps every intermediate image.
  */
-import { randomBytes } from 'node:crypto';
 import { sha256, writeBlob } from '../images/content.js';
 import { manifestGcLabels, mediaTypes, type Descriptor, type ImageConfig, type Manifest } from '../images/media.js';
 import { setRecord } from '../images/records.js';
 import { danglingPrefix, type DockerImage } from '../images/store.js';
+import { snapshotDiff } from '../images/snapshot-diff.js';
 import { chainIds, unpack } from '../images/unpack.js';
-import { snapshotter, type Engine } from '../containers/engine.js';
+import type { Engine } from '../containers/engine.js';
 
 /**
  * On the untagged record of a step's image: docker lists intermediate images
@@ -49,22 +49,8 @@ export interface Layer {
 
 /** The changes of snapshot `key` over the image's top snapshot, as a gzip layer blob. */
 export async function diffSnapshot(e: Engine, key: string, parent: BaseImage, lease: string): Promise<Layer> {
-  const opts = { metadata: { 'containerd-lease': lease } };
   const mediaType = isOci(parent) ? 'application/vnd.oci.image.layer.v1.tar+gzip' : mediaTypes.dockerLayerGzip;
-  const viewKey = `berthd-build-view-${randomBytes(6).toString('hex')}`;
-  const top = topChainOf(parent);
-  try {
-    const left = top === '' ? [] : (await e.ctr.snapshots.view({ snapshotter, key: viewKey, parent: top, labels: {} }, opts)).mounts;
-    const right = (await e.ctr.snapshots.mounts({ snapshotter, key })).mounts;
-    const { diff } = await e.ctr.diff.diff({ left, right, mediaType, ref: `berthd-build-${key}`, labels: {} }, opts);
-    const digest = diff?.digest ?? '';
-    const { info } = await e.ctr.content.info({ digest });
-    const diffId = info?.labels['containerd.io/uncompressed'];
-    if (diffId === undefined) throw new Error(`the diff ${digest} has no containerd.io/uncompressed label`);
-    return { desc: { mediaType, digest, size: Number(diff?.size ?? 0n) }, diffId };
-  } finally {
-    if (top !== '') await e.ctr.snapshots.remove({ snapshotter, key: viewKey }).catch(() => undefined);
-  }
+  return snapshotDiff(e, { key, parent: topChainOf(parent), mediaType, ref: `berthd-build-${key}`, lease });
 }
 
 export interface StepImage {

@@ -13,7 +13,6 @@
  *   the snapshotter, and a record repo:tag (untagged: a dangling record).
  * Everything is written under one lease, dropped at the end.
  */
-import { randomBytes } from 'node:crypto';
 import { invalidArgument } from '@berth/errors';
 import { applyChange } from '../images/changes.js';
 import { sha256, writeBlob } from '../images/content.js';
@@ -22,10 +21,11 @@ import { manifestGcLabels, mediaTypes, type Descriptor, type Manifest } from '..
 import { normalizeName } from '../images/reference.js';
 import { setRecord } from '../images/records.js';
 import { danglingPrefix, findImage, type DockerImage } from '../images/store.js';
+import { snapshotDiff } from '../images/snapshot-diff.js';
 import { unpack } from '../images/unpack.js';
 import type { Container } from './container.js';
 import { configFromBody, mergeImageConfig, type ImageDefaults } from './create-config.js';
-import { snapshotter, type Engine } from './engine.js';
+import type { Engine } from './engine.js';
 import type { ContainerConfig } from './model.js';
 
 export interface CommitOptions {
@@ -62,27 +62,9 @@ function newImageConfig(c: Container, o: CommitOptions): Record<string, unknown>
   return out;
 }
 
-/** The changes as a layer blob in the content store: its descriptor and diff ID. */
-async function diffLayer(e: Engine, c: Container, lease: string, mediaType: string): Promise<{ desc: Descriptor; diffId: string }> {
-  const opts = { metadata: { 'containerd-lease': lease } };
-  const viewKey = `berthd-commit-${c.id}-${randomBytes(6).toString('hex')}`;
-  let viewed = false;
-  try {
-    let left: Awaited<ReturnType<Engine['ctr']['snapshots']['view']>>['mounts'] = [];
-    if (c.record.snapshotParent !== '') {
-      left = (await e.ctr.snapshots.view({ snapshotter, key: viewKey, parent: c.record.snapshotParent, labels: {} }, opts)).mounts;
-      viewed = true;
-    }
-    const right = (await e.ctr.snapshots.mounts({ snapshotter, key: c.id })).mounts;
-    const { diff } = await e.ctr.diff.diff({ left, right, mediaType, ref: `berthd-commit-${c.id}`, labels: {} }, opts);
-    const digest = diff?.digest ?? '';
-    const { info } = await e.ctr.content.info({ digest });
-    const diffId = info?.labels['containerd.io/uncompressed'];
-    if (diffId === undefined) throw new Error(`the diff ${digest} has no containerd.io/uncompressed label`);
-    return { desc: { mediaType, digest, size: Number(diff?.size ?? 0n) }, diffId };
-  } finally {
-    if (viewed) await e.ctr.snapshots.remove({ snapshotter, key: viewKey }).catch(() => undefined);
-  }
+/** The container's changes as a layer blob in the content store: its descriptor and diff ID. */
+function diffLayer(e: Engine, c: Container, lease: string, mediaType: string): Promise<{ desc: Descriptor; diffId: string }> {
+  return snapshotDiff(e, { key: c.id, parent: c.record.snapshotParent, mediaType, ref: `berthd-commit-${c.id}`, lease });
 }
 
 async function withPause<T>(e: Engine, c: Container, pause: boolean, fn: () => Promise<T>): Promise<T> {
