@@ -42,3 +42,14 @@ export function goTimeString(unixSeconds: number): string {
   const iso = new Date(unixSeconds * 1000).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} +0000 UTC`;
 }
+
+const durationUnitsNs: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/** Go's time.ParseDuration in nanoseconds ("1m30s", "-2h", "0"); undefined for anything else. */
+export function goDurationNs(value: string): number | undefined {
+  const m = /^([-+]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$/.exec(value);
+  if (value === '0' || value === '+0' || value === '-0') return 0;
+  if (!m) return undefined;
+  const total = [...value.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)].reduce((sum, p) => sum + Number(p[1]) * (durationUnitsNs[p[2] ?? 's'] ?? 0), 0);
+  return Math.round(m[1] === '-' ? -total : total);
+}

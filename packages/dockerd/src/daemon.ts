@@ -27,6 +27,7 @@ import { parseBip } from './network/cidr.js';
 import { loadNetworks, type Networks } from './network/registry.js';
 import { sweepSandboxes } from './network/sandbox.js';
 import { setRegistrySettings } from './registry/settings.js';
+import { startHealth, useExecStore } from './containers/health.js';
 
 export interface Daemon {
   close(): Promise<void>;
@@ -70,6 +71,7 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
     };
     setRegistrySettings({ insecure: flags.insecureRegistries, mirrors: flags.registryMirrors });
     const execs = new ExecStore();
+    useExecStore(execs);
     await restoreContainers(engine);
     // the networks after the restore: endpoints of containers still running are re-adopted, the rest taken down
     const running = (id: string) => { const c = engine.store.find(id); return c !== undefined && isRunning(c.record.state); };
@@ -86,6 +88,8 @@ export async function startDaemon(flags: Flags, log: Logger): Promise<Daemon> {
       containerName: (id) => engine.store.find(id)?.record.name.slice(1),
     }, bridge);
     await sweepSandboxes(flags.execRoot, running);
+    // healthchecks of the containers that ran on while berthd was down go on where they were
+    for (const c of engine.store.list()) if (isRunning(c.record.state)) startHealth(engine, c, true);
     let firstSync = true;
     monitor = startMonitor(
       engine,

@@ -8,6 +8,7 @@ import { ExitError } from '../errors.js';
 import type { CreateFlags } from './container-create-flags.js';
 import { parsePorts } from './container-ports.js';
 import { networkingFor } from './network-endpoints.js';
+import { healthcheckFrom } from './container-health.js';
 
 export type Json = Record<string, unknown>;
 
@@ -152,6 +153,8 @@ export function buildCreateRequest(o: CreateFlags, image: string, cmd: string[],
     OnBuild: null,
     Labels: labels,
   };
+  const healthcheck = healthcheckFrom(o, bad);
+  if (healthcheck) config.Healthcheck = healthcheck;
   if (o.stopSignal !== undefined) config.StopSignal = o.stopSignal;
   if (o.stopTimeout !== undefined) config.StopTimeout = intFlag(o.stopTimeout, '--stop-timeout');
   const cpus = o.cpus === undefined ? undefined : Number(o.cpus);

@@ -4,7 +4,9 @@
  */
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
+import { goDurationNs } from '../units.js';
 import { fullName, usageLine } from '../help.js';
+import type { HealthFlags } from './container-health.js';
 import { networkValueError } from './network-endpoints.js';
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
@@ -31,6 +33,12 @@ const flags: Flag[] = [
   ['--env-file <list>', 'Read in a file of environment variables', true],
   ['--expose <list>', 'Expose a port or a range of ports', true],
   ['--group-add <list>', 'Add additional groups to join', true],
+  ['--health-cmd <string>', 'Command to run to check health'],
+  ['--health-interval <duration>', 'Time between running the check (ms|s|m|h) (default 0s)'],
+  ['--health-retries <int>', 'Consecutive failures needed to report unhealthy'],
+  ['--health-start-interval <duration>', 'Time between running the check during the start period (ms|s|m|h) (default 0s)'],
+  ['--health-start-period <duration>', 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)'],
+  ['--health-timeout <duration>', 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)'],
   ['-h, --hostname <string>', 'Container host name'],
   ['--init', 'Run an init inside the container that forwards signals and reaps processes'],
   ['-i, --interactive', 'Keep STDIN open even if not attached'],
@@ -49,6 +57,7 @@ const flags: Flag[] = [
   ['--mac-address <string>', 'Container MAC address (e.g., 92:d0:c6:0a:29:33)'],
   ['--network <network>', 'Connect a container to a network', true],
   ['--network-alias <list>', 'Add network-scoped alias for the container', true],
+  ['--no-healthcheck', 'Disable any container-specified HEALTHCHECK'],
   ['--oom-kill-disable', 'Disable OOM Killer'],
   ['--pid <string>', 'PID namespace to use'],
   ['--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)'],
@@ -78,7 +87,7 @@ const flags: Flag[] = [
   ['-w, --workdir <string>', 'Working directory inside the container'],
 ];
 
-export interface CreateFlags {
+export interface CreateFlags extends HealthFlags {
   addHost?: string[];
   attach?: string[];
   capAdd?: string[];
@@ -154,6 +163,7 @@ export function addCreateFlags(cmd: Command, forRun: boolean): Command {
     : flags;
   for (const [f, help, list] of all.sort((a, b) => longName(a[0]).localeCompare(longName(b[0])))) {
     if (f.startsWith('--network ')) cmd.option(f, help, networkFlag(cmd));
+    else if (f.endsWith(' <duration>')) cmd.option(f, help, durationFlag(cmd, longName(f)));
     else if (list) cmd.option(f, help, collect);
     else cmd.option(f, help);
   }
@@ -162,6 +172,14 @@ export function addCreateFlags(cmd: Command, forRun: boolean): Command {
     cmd.addOption(new Option('--no-sig-proxy').hideHelp());
   }
   return cmd;
+}
+
+/** Go duration flags: a value time.ParseDuration refuses is a usage error, exit 125 (a negative one is checked later, as docker). */
+function durationFlag(cmd: Command, name: string): (v: string) => string {
+  return (v) => {
+    if (goDurationNs(v) === undefined) throw usageError(`invalid argument "${v}" for "--${name}" flag: time: invalid duration "${v}"`, usageLine(cmd), fullName(cmd));
+    return v;
+  };
 }
 
 /** --network values docker's flag parser refuses (bad csv form) fail as usage errors, exit 125. */

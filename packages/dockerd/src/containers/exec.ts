@@ -109,6 +109,13 @@ export class ExecStore {
     x.container.execIds.add(x.id);
   }
 
+  /** An exec nobody can ask about (a healthcheck's probe). */
+  dropExec(id: string): void {
+    const x = this.execs.get(id);
+    this.execs.delete(id);
+    x?.container.execIds.delete(id);
+  }
+
   dropContainer(c: Container): void {
     for (const [id, x] of this.execs) if (x.container === c) this.execs.delete(id);
   }

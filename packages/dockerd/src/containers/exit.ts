@@ -17,6 +17,7 @@ import { restartDelay, shouldRestart } from './restart-policy.js';
 import { startTask } from './start.js';
 import { containerAttributes } from './event-attributes.js';
 import { leaveNetwork } from '../network/container.js';
+import { stopHealth } from './health.js';
 
 const drainTimeoutMs = 2_000;
 
@@ -25,6 +26,7 @@ export function handleInitExit(e: Engine, c: Container, reported: number | undef
     const rec = c.record;
     if (rec.state.Status !== 'running' && rec.state.Status !== 'paused') return;
     await Promise.race([c.outputDone, new Promise((r) => setTimeout(r, drainTimeoutMs))]);
+    stopHealth(c.id);
     const deleted = await removeTaskAndRecord(e, c.id, true);
     const exitCode = deleted?.exitStatus ?? reported ?? 255;
     removeFifos(fifoPaths(fifoDir(e, c.id), 'init', true, false));

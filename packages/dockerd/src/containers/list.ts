@@ -64,6 +64,8 @@ export function listContainers(store: ContainerStore, q: ListQuery, imageMatches
     if (anc && !anc.some((a) => imageMatches(a, c))) return false;
     if (before !== undefined && rec.created >= before) return false;
     if (sinceT !== undefined && rec.created <= sinceT) return false;
+    const health = f.get('health');
+    if (health && !health.includes(rec.state.Health?.Status ?? 'none')) return false;
     const nets = f.get('network');
     if (nets && !nets.some((x) => onNetwork(rec, x))) return false;
     return true;

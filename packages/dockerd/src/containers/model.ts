@@ -132,6 +132,13 @@ export interface EndpointConfig {
 
 export type Status = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
+/** State.Health: docker's healthcheck status, failing streak and last probes. */
+export interface HealthState {
+  Status: 'starting' | 'healthy' | 'unhealthy';
+  FailingStreak: number;
+  Log: { Start: string; End: string; ExitCode: number; Output: string }[];
+}
+
 export interface ContainerState {
   Status: Status;
   Pid: number;
@@ -140,6 +147,8 @@ export interface ContainerState {
   OOMKilled: boolean;
   StartedAt: string;
   FinishedAt: string;
+  /** Only for containers with a healthcheck. */
+  Health?: HealthState;
 }
 
 export interface ContainerRecord {

@@ -16,6 +16,7 @@ import { forgetBackoff } from './restart-policy.js';
 import { removeAnonymousVolumes } from '../volumes/service.js';
 import { containerAttributes } from './event-attributes.js';
 import { leaveNetwork } from '../network/container.js';
+import { stopHealth } from './health.js';
 
 export interface RemoveOptions {
   force: boolean;
@@ -40,6 +41,7 @@ export async function removeContainer(e: Engine, c: Container, opts: RemoveOptio
     rec.manuallyStopped = true;
     c.stopAsked = true;
     rec.state = { ...rec.state, Status: 'removing' };
+    stopHealth(c.id);
     await killLeftoverTask(e, c.id);
     await removeTaskAndRecord(e, c.id, false);
     await leaveNetwork(c.id).catch((err: unknown) => e.log.warn('leaving the network', { id: c.id, error: (err as Error).message }));

@@ -26,6 +26,7 @@ import { parseSecurityOpts } from './spec/security-opts.js';
 import { resolveUser } from './spec/user.js';
 import { containerAttributes } from './event-attributes.js';
 import { joinNetwork, leaveNetwork } from '../network/container.js';
+import { startHealth } from './health.js';
 
 export const specTypeUrl = 'types.containerd.io/opencontainers/runtime-spec/1/Spec';
 
@@ -108,6 +109,7 @@ export async function startTask(e: Engine, c: Container): Promise<void> {
     await e.ctr.tasks.start({ containerId: id, execId: '' });
     rec.state = { ...rec.state, Status: 'running', Pid: pid, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: nowRfc3339Nano() };
     rec.hasBeenStarted = true;
+    startHealth(e, c);
     e.store.save(c);
   } catch (err) {
     if (taskCreated) disconnectInitIO(c);

@@ -11,11 +11,17 @@ import { networkSettings, summaryNetworks, summaryPorts } from '../network/setti
 
 const since = (t: string) => humanDuration(Date.now() - Date.parse(t));
 
+/** docker's ps suffix: ` (healthy)`, ` (unhealthy)`, ` (health: starting)`. */
+function healthSuffix(s: ContainerRecord['state']): string {
+  if (!s.Health) return '';
+  return s.Health.Status === 'starting' ? ' (health: starting)' : ` (${s.Health.Status})`;
+}
+
 export function statusText(rec: ContainerRecord): string {
   const s = rec.state;
   switch (s.Status) {
     case 'running':
-      return `Up ${since(s.StartedAt)}`;
+      return `Up ${since(s.StartedAt)}${healthSuffix(s)}`;
     case 'paused':
       return `Up ${since(s.StartedAt)} (Paused)`;
     case 'restarting':
@@ -60,6 +66,7 @@ export function inspectView(c: Container, sizes?: { rw: number; rootFs: number }
       Error: s.Error,
       StartedAt: s.StartedAt,
       FinishedAt: s.FinishedAt,
+      ...(s.Health ? { Health: s.Health } : {}),
     },
     Image: rec.image,
     ResolvConfPath: rec.resolvConfPath,
