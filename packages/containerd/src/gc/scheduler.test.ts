@@ -71,6 +71,24 @@ describe('gc scheduler', () => {
     expect(c.runs[1]).toBeGreaterThanOrEqual(at);
   });
 
+  it('keeps an expiry announced while a collection runs that did not see it', async () => {
+    let release = () => {};
+    const runs: number[] = [];
+    const collect = async (): Promise<CollectResult> => {
+      runs.push(Date.now());
+      if (runs.length === 1) await new Promise<void>((r) => { release = r; });
+      return { metaMs: 1, cleanupMs: {}, removed: {} };
+    };
+    s = new GcScheduler(collect, { startupDelayMs: 1 });
+    await until(() => runs.length === 1);
+    const at = Date.now() + 100;
+    s.expiresAt(new Date(at)); // during the first collection, which reports no expiry
+    release();
+    await until(() => runs.length === 2);
+    expect(runs.length).toBe(2);
+    expect(runs[1]).toBeGreaterThanOrEqual(at);
+  });
+
   it('rejects waiters after close, and a failed collection rejects its waiters', async () => {
     let fail = true;
     s = new GcScheduler(

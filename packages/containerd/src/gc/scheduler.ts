@@ -165,7 +165,11 @@ export class GcScheduler {
         // never a busy loop, even when collections are very fast
         this.interval = Math.max(minIntervalMs, avg / this.pauseThreshold - avg);
       }
-      this.watchExpiry(stats.nextExpiry);
+      // an expiry announced while this collection ran (a lease made meanwhile) may be one it did not see: keep the earlier
+      const armed = this.expiryAt !== undefined && this.expiryAt > Date.now() ? this.expiryAt : undefined;
+      const seen = stats.nextExpiry?.getTime();
+      const next = armed === undefined ? seen : seen === undefined ? armed : Math.min(armed, seen);
+      this.watchExpiry(next === undefined ? undefined : new Date(next));
       this.log.debug('garbage collected', { d: `${stats.metaMs.toFixed(3)}ms`, removed: stats.removed });
       for (const w of waiters) w.resolve(stats);
     } catch (err) {
