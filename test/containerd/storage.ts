@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,8 +68,20 @@ export interface Registry {
   stop(): Promise<number>;
 }
 
-/** docker-registry on 127.0.0.1:<free port> (or another address of the test's own), storage under `dir`. */
-export async function startRegistry(dir: string, bindIp = '127.0.0.1'): Promise<Registry> {
+/** A server certificate and key (PEM files) for docker-registry's http.tls, and the CA that signed it. */
+export interface RegistryTls {
+  certificate: string;
+  key: string;
+  /** The CA's PEM, to check the registry is up. */
+  ca: string;
+  /** Require a client certificate signed by this CA (a PEM file: http.tls.clientcas)... */
+  clientCa?: string;
+  /** ...and present this one (PEMs) when checking the registry is up. */
+  client?: { cert: string; key: string };
+}
+
+/** docker-registry on 127.0.0.1:<free port> (or another address of the test's own), storage under `dir`; HTTPS with `tls`. */
+export async function startRegistry(dir: string, bindIp = '127.0.0.1', tls?: RegistryTls): Promise<Registry> {
   const port = await freePort();
   const host = `${bindIp}:${port}`;
   const config = path.join(dir, 'registry.yml');
@@ -83,12 +96,14 @@ export async function startRegistry(dir: string, bindIp = '127.0.0.1'): Promise<
       `    rootdirectory: ${path.join(dir, 'registry')}`,
       'http:',
       `  addr: ${host}`,
+      ...(tls ? ['  tls:', `    certificate: ${tls.certificate}`, `    key: ${tls.key}`] : []),
+      ...(tls?.clientCa ? ['    clientcas:', `      - ${tls.clientCa}`] : []),
       '',
     ].join('\n'),
   );
   const daemon = startDaemon('docker-registry', ['serve', config], path.join(dir, 'registry.log'));
   for (const end = Date.now() + 15_000; ; ) {
-    const ok = await fetch(`http://${host}/v2/`).then((r) => r.ok, () => false);
+    const ok = await (tls ? httpsOk(`https://${host}/v2/`, tls) : fetch(`http://${host}/v2/`).then((r) => r.ok, () => false));
     if (ok) break;
     if (Date.now() > end) {
       await daemon.stop();
@@ -97,6 +112,16 @@ export async function startRegistry(dir: string, bindIp = '127.0.0.1'): Promise<
     await new Promise((r) => setTimeout(r, 50));
   }
   return { host, daemon, stop: () => daemon.stop() };
+}
+
+function httpsOk(url: string, tls: RegistryTls): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = https.get(url, { ca: tls.ca, ...tls.client }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+  });
 }
 
 /** Pushes an OCI archive into the registry with skopeo (plain HTTP). */

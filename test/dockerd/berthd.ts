@@ -34,6 +34,8 @@ export interface BerthdOptions {
   bridge?: { name: string; bip: string };
   /** More berthd flags. */
   extraArgs?: string[];
+  /** More environment variables for berthd (BERTH_CERTS_D, say). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startBerthd(opts: BerthdOptions = {}): Promise<Berthd> {
@@ -44,7 +46,7 @@ export async function startBerthd(opts: BerthdOptions = {}): Promise<Berthd> {
   const containerd = ctrd.running;
   const socket = path.join(dir, 'd.sock');
   // berthd finds berth-runc on PATH (for /version and /info), as dockerd finds runc
-  const daemonEnv = { ...process.env, PATH: `${path.dirname(bin('berthd'))}:${process.env.PATH ?? ''}` };
+  const daemonEnv = { ...process.env, ...opts.env, PATH: `${path.dirname(bin('berthd'))}:${process.env.PATH ?? ''}` };
   const cgroupParent = `/berth-test-${randomBytes(4).toString('hex')}`;
   const launch = () => startDaemon(
     bin('berthd'),

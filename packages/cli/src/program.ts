@@ -17,6 +17,7 @@ import { infoCommands } from './commands/info.js';
 import { networkCommands } from './commands/network.js';
 import { pushOn } from './commands/push.js';
 import { loginCommands } from './commands/login.js';
+import { searchOn } from './commands/search.js';
 import { versionCommand } from './commands/version.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   networkCommands(program);
   pushOn(program);
   loginCommands(program);
+  searchOn(program);
   applyDockerStyle(program);
   // run/create/exec: everything from the image (or container) on is the container's command line
   const parse = program.parseAsync.bind(program);

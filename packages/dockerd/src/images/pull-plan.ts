@@ -8,6 +8,7 @@
 import { invalidArgument, notFound } from '@berth/errors';
 import type { Credentials } from '../registry/auth.js';
 import { RegistryClient, type FetchedManifest } from '../registry/client.js';
+import { probeRegistry } from '../registry/endpoint.js';
 import type { RefNames } from '../registry/errors.js';
 import { registrySettings } from '../registry/settings.js';
 import { isIndex, type ImageConfig, type Index, type Manifest } from './media.js';
@@ -75,6 +76,7 @@ async function firstAnswering(domain: string, path: string, creds: Credentials, 
       // the next mirror, or the registry itself, as dockerd falls back
     }
   }
+  await probeRegistry(domain);
   const registry = new RegistryClient(domain, path, creds, names);
   await registry.ping();
   return { registry, top: await registry.manifest(reference) };

@@ -13,6 +13,7 @@ import { internal } from '@berth/errors';
 import type { Containerd } from '../containerd.js';
 import type { Credentials } from '../registry/auth.js';
 import { RegistryClient } from '../registry/client.js';
+import { probeRegistry } from '../registry/endpoint.js';
 import { BlobPusher } from '../registry/upload.js';
 import { readBlob } from './content.js';
 import { mediaTypes } from './media.js';
@@ -83,6 +84,7 @@ export async function runPush(ctr: Containerd, name: string, tag: string, creds:
   out(message(`The push refers to repository [${ref.repository}]`));
   const tagged = await tagsToPush(ctr, ref.repository, ref.tag);
   const names = { familiar: familiarName(`${ref.repository}:${ref.tag ?? 'latest'}`), familiarName: familiarRepository(ref.repository) };
+  await probeRegistry(registryHost);
   const client = new RegistryClient(registryHost, path, creds, names, 'pull,push');
   // a token must also allow pulling from the repositories we may mount from
   for (const t of tagged) {

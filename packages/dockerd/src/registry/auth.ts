@@ -5,6 +5,8 @@
  * from the realm the registry names (the Distribution token flow).
  */
 import { invalidArgument } from '@berth/errors';
+import { plainHttpAllowed } from './settings.js';
+import { registryFetch } from './tls.js';
 
 export interface Credentials {
   username?: string;
@@ -93,11 +95,21 @@ export function tokenUrl(challenge: Challenge, scopes: string[]): URL | undefine
 export async function fetchToken(challenge: Challenge, creds: Credentials, scopes: string[]): Promise<TokenAnswer | undefined> {
   const url = tokenUrl(challenge, scopes);
   if (!url) return undefined;
-  const b = basic(creds);
-  const res = await fetch(url, { headers: b ? { Authorization: b } : {} });
+  const res = await registryFetch(url, { headers: realmAuthorization(url, creds) });
   if (!res.ok) {
     await res.body?.cancel();
     return undefined;
   }
   return (await res.json()) as TokenAnswer;
+}
+
+/**
+ * The credentials for a token realm as Basic auth, unless the realm is plain
+ * HTTP on a host that is neither loopback nor --insecure-registry: they are
+ * never sent in the clear to the network (the token is then asked for anonymously).
+ */
+export function realmAuthorization(url: URL, creds: Credentials): Record<string, string> {
+  const b = basic(creds);
+  if (!b || (url.protocol === 'http:' && !plainHttpAllowed(url.host))) return {};
+  return { Authorization: b };
 }

@@ -2,14 +2,15 @@
  * A Distribution API v2 client: the /v2/ ping, manifests by tag or digest
  * (every schema2/OCI manifest and list type accepted), blobs as streams, and
  * authenticated requests of any method (upload.ts builds pushes on them). Plain HTTP for loopback registries (localhost, 127.0.0.0/8, ::1),
- * HTTPS otherwise; docker.io is served by registry-1.docker.io. A 401 is
+ * HTTPS otherwise, trusting certs.d CAs (tls.ts); docker.io is served by registry-1.docker.io. A 401 is
  * answered once with the challenge's scheme (Basic, or a Bearer token).
  */
 import { internal, invalidArgument } from '@berth/errors';
 import { authorize, parseChallenge, type Challenge, type Credentials } from './auth.js';
 import { sha256 } from '../images/content.js';
 import { registryError, transportError, type RefNames } from './errors.js';
-import { isInsecureRegistry } from './settings.js';
+import { registryScheme } from './endpoint.js';
+import { registryFetch } from './tls.js';
 
 export const manifestAccept = [
   'application/vnd.docker.distribution.manifest.v2+json',
@@ -24,20 +25,16 @@ export interface FetchedManifest {
   digest: string;
 }
 
-const isLoopback = (host: string): boolean => {
-  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':')[0] ?? '';
-  return name === 'localhost' || name === '::1' || /^127\./.test(name);
-};
-
 /**
  * The one access rule for pull, push and login: plain HTTP for loopback
- * registries and those named by --insecure-registry, HTTPS (with the
- * system's CA checks) for every other;
+ * registries, HTTPS or else HTTP for those named by --insecure-registry
+ * (endpoint.ts: probeRegistry first), HTTPS (with the system's CAs and the
+ * registry's certs.d ones, tls.ts) for every other;
  * docker.io is served by registry-1.docker.io.
  */
 export function registryBase(domain: string): string {
   const host = domain === 'docker.io' ? 'registry-1.docker.io' : domain;
-  return `${isLoopback(host) || isInsecureRegistry(host) ? 'http' : 'https'}://${host}`;
+  return `${registryScheme(host)}://${host}`;
 }
 
 /** Go's http.Client names the method in its errors: Get, Head, Post, Put, Patch. */
@@ -75,7 +72,7 @@ export class RegistryClient {
    * they can be). Network failures read like Go's (`Head "url": dial tcp ...`).
    */
   async request(method: string, url: string, init: { headers?: Record<string, string>; body?: Buffer } = {}): Promise<Response> {
-    const attempt = () => fetch(url, {
+    const attempt = () => registryFetch(url, {
       method,
       headers: { ...init.headers, ...(this.authorization ? { Authorization: this.authorization } : {}) },
       ...(init.body ? { body: init.body } : {}),

@@ -9,9 +9,11 @@
  * logged nor put in an error.
  */
 import { invalidArgument } from '@berth/errors';
-import { basic, parseChallenge, tokenUrl, type Challenge, type Credentials } from './auth.js';
+import { basic, parseChallenge, realmAuthorization, tokenUrl, type Challenge, type Credentials } from './auth.js';
 import { registryBase } from './client.js';
+import { probeRegistry } from './endpoint.js';
 import { transportError } from './errors.js';
+import { registryFetch } from './tls.js';
 
 export interface AuthConfig {
   username?: string;
@@ -37,14 +39,16 @@ export function loginDomain(serverAddress: string | undefined): string {
 }
 
 export async function login(cfg: AuthConfig): Promise<LoginAnswer> {
-  const url = `${registryBase(loginDomain(cfg.serveraddress))}/v2/`;
+  const domain = loginDomain(cfg.serveraddress);
+  await probeRegistry(domain);
+  const url = `${registryBase(domain)}/v2/`;
   const creds: Credentials = {
     ...(cfg.username ? { username: cfg.username } : {}),
     ...(cfg.password ? { password: cfg.password } : {}),
   };
   const get = async (headers: Record<string, string>): Promise<Response> => {
     try {
-      return await fetch(url, { headers, redirect: 'follow' });
+      return await registryFetch(url, { headers, redirect: 'follow' });
     } catch (err) {
       throw transportError(url, err);
     }
@@ -85,7 +89,7 @@ async function answer(challenge: Challenge, creds: Credentials, url: string): Pr
   if (!tokenAt) throw unauthorized(`Get "${url}": unauthorized: authentication required`);
   let res: Response;
   try {
-    res = await fetch(tokenAt, { headers: b ? { Authorization: b } : {} });
+    res = await registryFetch(tokenAt, { headers: realmAuthorization(tokenAt, creds) });
   } catch (err) {
     throw transportError(tokenAt.toString(), err);
   }

@@ -49,3 +49,14 @@ export function isInsecureRegistry(host: string): boolean {
   const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':')[0] ?? '';
   return current.insecure.some((entry) => (entry.includes('/') ? inCidr(name, entry) : entry === host));
 }
+
+/** localhost, 127.0.0.0/8, ::1: registries docker reaches over plain HTTP without being told. */
+export function isLoopbackRegistry(host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':')[0] ?? '';
+  return name === 'localhost' || name === '::1' || /^127\./.test(name);
+}
+
+/** Whether plain HTTP (and credentials sent over it) is allowed for `host`: loopback or --insecure-registry. */
+export function plainHttpAllowed(host: string): boolean {
+  return isLoopbackRegistry(host) || isInsecureRegistry(host);
+}

@@ -7,6 +7,7 @@ import type { Logger } from '@berth/containerd/log';
 import type { Containerd } from '../containerd.js';
 import { imageRoutes } from '../routes/images.js';
 import { authRoutes } from '../routes/auth.js';
+import { searchRoutes } from '../routes/search.js';
 import { containerRoutes } from '../routes/containers.js';
 import { containerStreamRoutes } from '../routes/container-streams.js';
 import { containerArchiveRoutes } from '../routes/container-archive.js';
@@ -34,6 +35,7 @@ export function createApp(containerd: Containerd, settings: DaemonSettings, log:
   app.use(systemRoutes(containerd, settings));
   app.use(imageRoutes(containerd, imageUsers(engine)));
   app.use(authRoutes());
+  app.use(searchRoutes());
   app.use(containerRoutes(engine, execs));
   app.use(containerStreamRoutes(engine));
   app.use(containerArchiveRoutes(engine));
