@@ -31,6 +31,7 @@ const contexts: Record<string, Record<string, string>> = {
   },
   parse: { Dockerfile: 'FROM busybox\nENV A=b\nFOO bar\n' },
   missing: { Dockerfile: 'FROM busybox\nCOPY nothere.txt /\n' },
+  outside: { Dockerfile: 'FROM busybox\nCOPY ../outside.txt /\n' },
   failing: { Dockerfile: 'FROM busybox\nRUN echo before && exit 3\n' },
 };
 

@@ -13,10 +13,25 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveBinaries, runCmd, type CmdResult } from '../helpers/daemon.js';
 import { bin, busyboxRootfs } from '../helpers/paths.js';
+import http from 'node:http';
 import { dockerCli, startBerthd, type Berthd } from './berthd.js';
 import { loadBusyboxImage } from './busybox-image.js';
 
 const available = process.getuid?.() === 0 && haveBinaries(dockerCli) && fs.existsSync(bin('berthd')) && fs.existsSync(busyboxRootfs);
+
+/** POST of a tar body to berthd's socket: the status and the body as text. */
+function postTar(socket: string, urlPath: string, body: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: socket, method: 'POST', path: urlPath, headers: { Host: 'docker', 'Content-Type': 'application/x-tar', 'Content-Length': body.length } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 const mainDockerfile = `# a comment
 ARG BASE=busybox
@@ -164,7 +179,7 @@ describe.skipIf(!available)('docker build (classic builder) on berthd', () => {
     ok('rm', cid);
   }, 300_000);
 
-  it('fails a build with a failing RUN, an unknown instruction or a missing COPY source', () => {
+  it('fails a build with a failing RUN, an unknown instruction, a missing COPY source or a context path out of the context', async () => {
     const before = ok('ps', '-aq');
     const run = build([ctx('fail-run', { Dockerfile: 'FROM busybox\nRUN echo about to fail && false\n' })]);
     expect(run.status).toBe(1);
@@ -179,6 +194,17 @@ describe.skipIf(!available)('docker build (classic builder) on berthd', () => {
     const missing = build([ctx('fail-copy', { Dockerfile: 'FROM busybox\nCOPY missing.txt /\n' })]);
     expect(missing.status).toBe(1);
     expect(missing.stderr + missing.stdout).toContain('COPY failed: file not found in build context or excluded by .dockerignore: stat missing.txt: file does not exist');
+
+    // a context tar with an entry that climbs out (no docker CLI sends one: raw API), refused before anything is written
+    const raw = path.join(work, 'raw');
+    fs.mkdirSync(path.join(raw, 'ctx'), { recursive: true });
+    fs.writeFileSync(path.join(raw, 'evil'), 'x\n');
+    fs.writeFileSync(path.join(raw, 'ctx', 'Dockerfile'), 'FROM busybox\nCOPY . /\n');
+    expect(runCmd('tar', ['-C', path.join(raw, 'ctx'), '-cPf', path.join(raw, 'c.tar'), 'Dockerfile', '../evil']).status).toBe(0);
+    const res = await postTar(d.socket, '/build?t=evil:1', fs.readFileSync(path.join(raw, 'c.tar')));
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('invalid path in the build context: ../evil');
+    expect(ok('images', '-q', 'evil:1').trim()).toBe('');
   }, 300_000);
 
   it('runs SHELL, COPY --chown with a glob, ADD of a tar, VOLUME, STOPSIGNAL, HEALTHCHECK, ENTRYPOINT and ONBUILD', () => {

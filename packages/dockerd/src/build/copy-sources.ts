@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { notFound } from '@berth/errors';
+import { invalidArgument, notFound } from '@berth/errors';
 import { resolveInRoot } from '../containers/rootfs-path.js';
 
 export interface Source {
@@ -69,6 +69,9 @@ async function expandGlob(root: string, pattern: string): Promise<string[]> {
 export async function resolveSources(root: string, given: string[], what: string, fromContext: boolean): Promise<Source[]> {
   const out: Source[] = [];
   for (const g of given) {
+    // a context path that climbs out of the context (moby checks the path as written, before resolving it)
+    const rel = path.posix.normalize(g);
+    if (fromContext && (rel === '..' || rel.startsWith('../'))) throw invalidArgument(`${what} failed: forbidden path outside the build context: ${g} ()`);
     const clean = path.posix.normalize(`/${g}`);
     const paths = hasMeta(clean) ? await expandGlob(root, clean) : [clean.slice(1)];
     for (const p of paths) {
