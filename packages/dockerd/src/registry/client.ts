@@ -81,7 +81,9 @@ export class RegistryClient {
     let res: Response;
     try {
       res = await attempt();
-      if (res.status === 401 && !this.authorization) {
+      // a 401 gets one answer: the first credentials, or a fresh token for one that expired during a long pull or push
+      const expired = this.authorization !== undefined && this.challenge?.scheme === 'bearer' && !this.creds.registrytoken;
+      if (res.status === 401 && (!this.authorization || expired)) {
         const challenge = parseChallenge(res.headers.get('www-authenticate')) ?? { scheme: '', params: {} };
         this.challenge = challenge;
         const auth = await authorize(challenge, this.creds, this.scopes);
