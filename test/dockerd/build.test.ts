@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveBinaries, runCmd, type CmdResult } from '../helpers/daemon.js';
 import { bin, busyboxRootfs } from '../helpers/paths.js';
 import http from 'node:http';
+import { startRegistry } from '../containerd/storage.js';
 import { dockerCli, startBerthd, type Berthd } from './berthd.js';
 import { loadBusyboxImage } from './busybox-image.js';
 
@@ -177,6 +178,37 @@ describe.skipIf(!available)('docker build (classic builder) on berthd', () => {
     expect(ok('cp', `${cid}:/hello.txt`, '-')).toContain('hi\n');
     expect(ok('cp', `${cid}:/etc/sub/x`, '-')).toContain('x\n');
     ok('rm', cid);
+  }, 300_000);
+
+  it('pulls the FROM image again with --pull (docker build and berth build), and uses the local one without', async () => {
+    const reg = await startRegistry(fs.mkdtempSync(path.join(work, 'reg-')));
+    try {
+      const base = `${reg.host}/base:1`;
+      const berthBuild = (args: string[]) => runCmd(bin('berth'), ['build', ...args], { env: d.env, timeoutMs: 180_000 });
+      // the registry's base:1 has /marker; the local base:1 (plain busybox) has not
+      const cid = ok('create', 'busybox', 'true').trim();
+      expect(runCmd('sh', ['-c', `echo v2 > ${path.join(work, 'marker')}`]).status).toBe(0);
+      ok('cp', path.join(work, 'marker'), `${cid}:/marker`);
+      ok('commit', cid, base);
+      ok('rm', cid);
+      ok('push', base);
+      ok('tag', 'busybox:latest', base);
+      const dir = ctx('pull', { Dockerfile: `FROM ${base}\nRUN cat /marker 2>/dev/null || echo no-marker\n` });
+      const local = build(['--no-cache', dir]);
+      expect(local.status, local.stderr).toBe(0);
+      expect(local.stdout).toContain('no-marker');
+      const pulled = build(['--pull', '--no-cache', dir]);
+      expect(pulled.status, pulled.stderr).toBe(0);
+      expect(pulled.stdout).toContain('1: Pulling from base');
+      expect(pulled.stdout).toMatch(/\nv2\n/);
+      ok('tag', 'busybox:latest', base);
+      const viaBerth = berthBuild(['--pull', '--no-cache', dir]);
+      expect(viaBerth.status, viaBerth.stderr).toBe(0);
+      expect(viaBerth.stdout).toContain(`Status: Downloaded newer image for ${base}`);
+      expect(viaBerth.stdout).toMatch(/\nv2\n/);
+    } finally {
+      await reg.stop();
+    }
   }, 300_000);
 
   it('fails a build with a failing RUN, an unknown instruction, a missing COPY source or a context path out of the context', async () => {

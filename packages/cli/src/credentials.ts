@@ -110,3 +110,11 @@ export function registryAuthHeader(domain: string, env: NodeJS.ProcessEnv = proc
   const doc = c.username !== undefined || c.identitytoken ? { ...c, serveraddress: serverKey(domain) } : {};
   return Buffer.from(JSON.stringify(doc)).toString('base64url');
 }
+
+/** X-Registry-Config (docker build): every stored registry's credentials, base64url JSON keyed by server. */
+export function registryConfigHeader(env: NodeJS.ProcessEnv = process.env): string {
+  const auths = readConfig(configPath(env)).auths ?? {};
+  const map: Record<string, Credentials & { serveraddress: string }> = {};
+  for (const key of Object.keys(auths)) map[key] = { ...credentialsFor(key, env), serveraddress: key };
+  return Buffer.from(JSON.stringify(map)).toString('base64url');
+}

@@ -8,11 +8,12 @@
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { clientFor, type GlobalOptions } from '../context.js';
-import { ExitError } from '../errors.js';
 import { describeCommand } from '../help.js';
 import { humanSize } from '../units.js';
 import { packContext } from './build-context.js';
 import { jsonMessages, openStream } from './progress-request.js';
+import { displayMessages, type JsonMessage } from './progress.js';
+import { registryConfigHeader } from '../credentials.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -26,6 +27,7 @@ interface BuildFlags {
   quiet?: boolean;
   rm?: boolean;
   forceRm?: boolean;
+  pull?: boolean;
 }
 
 /** k=v, or k alone: the value from this environment (docker's rule); unset, it stays null. */
@@ -52,22 +54,17 @@ async function runBuild(contextPath: string, o: BuildFlags, self: Command): Prom
   if (o.quiet) q.set('q', '1');
   q.set('rm', o.rm === false ? '0' : '1');
   if (o.forceRm) q.set('forcerm', '1');
+  if (o.pull) q.set('pull', '1');
   q.set('version', '1');
   // docker's progress line: one \r-terminated update, then its own \r\n at the end of the upload
   if (!o.quiet) process.stdout.write(`Sending build context to Docker daemon  ${humanSize(ctx.tar.length, 4)}\r\r\n`);
   const res = await openStream(api, `/build?${q.toString()}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/x-tar', 'Content-Length': String(ctx.tar.length) },
+    headers: { 'Content-Type': 'application/x-tar', 'Content-Length': String(ctx.tar.length), 'X-Registry-Config': registryConfigHeader() },
     body: Readable.from([ctx.tar]),
   });
-  for await (const msg of jsonMessages(res)) {
-    const detail = msg.errorDetail as { message?: string; code?: number } | undefined;
-    if (msg.error !== undefined || detail) {
-      const code = detail?.code ?? 0;
-      throw new ExitError(detail?.message ?? String(msg.error), code === 0 ? 1 : code);
-    }
-    if (typeof msg.stream === 'string') process.stdout.write(msg.stream);
-  }
+  // as docker's CLI: the stream's text, a --pull's progress, and the error with its code (exit 1 when it has none)
+  await displayMessages(jsonMessages(res) as AsyncIterable<JsonMessage>, process.stdout);
 }
 
 export function buildCommands(program: Command): void {
@@ -86,6 +83,7 @@ export function buildCommands(program: Command): void {
       .option('-q, --quiet', 'Suppress the build output and print image ID on success')
       .option('--rm', 'Remove intermediate containers after a successful build (default true)')
       .option('--force-rm', 'Always remove intermediate containers')
+      .option('--pull', 'Always attempt to pull a newer version of the image')
       .action(runBuild);
     describeCommand(cmd, { usage: '[OPTIONS] PATH', aliases: ['berth image build', 'berth build'] });
   }

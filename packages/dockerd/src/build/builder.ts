@@ -13,6 +13,9 @@ import { withLease } from '../images/lease.js';
 import { familiarName, normalizeName } from '../images/reference.js';
 import { setRecord } from '../images/records.js';
 import { findImage } from '../images/store.js';
+import { parsePlatform, planPull } from '../images/pull-plan.js';
+import { runPull } from '../images/pull.js';
+import type { Credentials } from '../registry/auth.js';
 import { buildCache } from './cache.js';
 import { commitStep, configStep, probeCache, withStepContainer, type StepContext } from './commit-step.js';
 import { applyConfigStep } from './config-steps.js';
@@ -35,6 +38,8 @@ export interface BuildOptions {
   noCache: boolean;
   rm: boolean;
   forceRm: boolean;
+  /** pull=1: the credentials to pull a FROM image with. */
+  pull?: (ref: string) => Credentials;
 }
 
 async function readDockerfile(dir: string, name: string): Promise<string> {
@@ -66,6 +71,11 @@ async function fromStep(ctx: StepContext, plan: StagePlan, done: Stage[], meta: 
   const ref = expandWord(plan.from.args.split(/\s+/)[0] ?? '', meta);
   const prior = done.find((s) => s.name !== '' && s.name === ref.toLowerCase());
   let image = prior ? prior.image : undefined;
+  if (!image && ref.toLowerCase() !== 'scratch' && ctx.settings.pull) {
+    // --pull: the registry's current image first, its progress in the build's stream
+    const plan = await planPull(ref, '', parsePlatform(undefined), ctx.settings.pull(ref));
+    await runPull(ctx.e.ctr, plan, (m) => ctx.out.progress(m));
+  }
   if (!image) image = ref.toLowerCase() === 'scratch' ? scratchImage() : baseOf(await findImage(ctx.e.ctr, ref));
   const runConfig = structuredClone((image.config.config ?? {}) as RunConfig);
   return { name: plan.name, image, runConfig, args: new Map(), cmdSet: false };
@@ -120,7 +130,7 @@ export async function build(e: Engine, out: BuildOutput, o: BuildOptions): Promi
   const last = plan.stages.at(-1);
   last?.commands.push(...labelInstructions(o.labels));
   const meta = new Map<string, string>();
-  const settings: BuildSettings = { buildArgs: o.buildArgs, usedArgs: new Set(), metaArgs: meta, noCache: o.noCache };
+  const settings: BuildSettings = { buildArgs: o.buildArgs, usedArgs: new Set(), metaArgs: meta, noCache: o.noCache, ...(o.pull ? { pull: o.pull } : {}) };
   const ctx: StepContext = { e, out, cache: buildCache(e.settings.dataRoot), settings, rm: o.rm, forceRm: o.forceRm };
   for (const a of plan.metaArgs) {
     for (const [k, v] of parsePairs(a.args, meta, false, 'ARG')) {

@@ -30,6 +30,11 @@ export class BuildOutput {
     else this.send({ stream: s });
   }
 
+  /** A pull's progress message (FROM with pull=1), as the pull stream has it; nothing with q=1. */
+  progress(msg: Record<string, unknown>): void {
+    if (!this.quiet) this.send(msg);
+  }
+
   /** The end of a successful build: quiet, the ID is the whole output. */
   done(id: string): void {
     if (this.quiet) this.send({ stream: `${id}\n` });

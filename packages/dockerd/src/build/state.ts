@@ -5,6 +5,7 @@
  */
 import type { BaseImage } from './image-writer.js';
 import type { Vars } from './words.js';
+import type { Credentials } from '../registry/auth.js';
 
 /** The image config's `config` fields the classic builder sets. */
 export interface RunConfig {
@@ -44,6 +45,8 @@ export interface BuildSettings {
   /** The values of the ARGs before the first FROM: a stage's `ARG NAME` without a default takes it. */
   metaArgs: Map<string, string>;
   noCache: boolean;
+  /** pull=1: FROM images are pulled first, with these credentials for their registry. */
+  pull?: (ref: string) => Credentials;
 }
 
 const keyOf = (kv: string): string => kv.split('=', 1)[0] ?? '';

@@ -113,3 +113,25 @@ export function realmAuthorization(url: URL, creds: Credentials): Record<string,
   if (!b || (url.protocol === 'http:' && !plainHttpAllowed(url.host))) return {};
   return { Authorization: b };
 }
+
+/**
+ * X-Registry-Config (docker build): base64url JSON of registry -> auth config
+ * for every registry the client has credentials for. The credentials for the
+ * registry of `domain` (keys are "host:port" or URLs such as
+ * https://index.docker.io/v1/); none when there are none.
+ */
+export function credentialsFromConfigHeader(header: string | undefined, domain: string): Credentials {
+  if (!header) return {};
+  let map: Record<string, unknown>;
+  try {
+    map = JSON.parse(Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+  const hostOf = (key: string): string => {
+    const h = key.replace(/^[a-z]+:\/\//, '').split('/')[0] ?? '';
+    return h === 'index.docker.io' || h === 'registry-1.docker.io' ? 'docker.io' : h;
+  };
+  const entry = Object.entries(map).find(([key]) => hostOf(key) === domain)?.[1];
+  return entry && typeof entry === 'object' ? decodeAuthHeader(Buffer.from(JSON.stringify(entry)).toString('base64')) : {};
+}

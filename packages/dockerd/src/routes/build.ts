@@ -14,9 +14,10 @@ import { unpackContext } from '../build/context.js';
 import { BuildOutput } from '../build/output.js';
 import { StepFailed } from '../build/run-step.js';
 import type { Engine } from '../containers/engine.js';
-import { normalizeName } from '../images/reference.js';
+import { normalizeName, parseReference } from '../images/reference.js';
 import { sendJson } from '../server/json.js';
 import { str, truthy } from './params.js';
+import { credentialsFromConfigHeader } from '../registry/auth.js';
 
 function jsonQuery<T>(req: Request, name: string, fallback: T): T {
   const v = str(req.query[name]);
@@ -31,6 +32,12 @@ function jsonQuery<T>(req: Request, name: string, fallback: T): T {
 function listQuery(v: unknown): string[] {
   if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string' && x !== '');
   return typeof v === 'string' && v !== '' ? [v] : [];
+}
+
+/** The registry of an image reference as docker normalises it (busybox -> docker.io). */
+function domainOf(ref: string): string {
+  const repo = parseReference(normalizeName(ref)).repository;
+  return repo.slice(0, repo.indexOf('/'));
 }
 
 export function buildRoutes(e: Engine): Router {
@@ -64,6 +71,7 @@ export function buildRoutes(e: Engine): Router {
         noCache: truthy(req.query.nocache),
         rm: req.query.rm === undefined || truthy(req.query.rm),
         forceRm: truthy(req.query.forcerm),
+        ...(truthy(req.query.pull) ? { pull: (ref: string) => credentialsFromConfigHeader(req.get('X-Registry-Config'), domainOf(ref)) } : {}),
       });
     } catch (err) {
       if (!out.flushed) throw err;
