@@ -100,6 +100,20 @@ export interface RawResponse {
   body: string;
 }
 
+/** A request with a tar body (what no docker CLI would send: raw API tests); the status and the body as text. */
+export function sendTar(socket: string, method: string, urlPath: string, body: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: socket, method, path: urlPath, headers: { Host: 'docker', 'Content-Type': 'application/x-tar', 'Content-Length': body.length } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 export function request(socket: string, method: string, urlPath: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request({ socketPath: socket, method, path: urlPath, headers: { Host: 'docker' } }, (res) => {

@@ -13,26 +13,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveBinaries, runCmd, type CmdResult } from '../helpers/daemon.js';
 import { bin, busyboxRootfs } from '../helpers/paths.js';
-import http from 'node:http';
 import { startRegistry } from '../containerd/storage.js';
-import { dockerCli, startBerthd, type Berthd } from './berthd.js';
+import { dockerCli, sendTar, startBerthd, type Berthd } from './berthd.js';
 import { loadBusyboxImage } from './busybox-image.js';
 
 const available = process.getuid?.() === 0 && haveBinaries(dockerCli) && fs.existsSync(bin('berthd')) && fs.existsSync(busyboxRootfs);
-
-/** POST of a tar body to berthd's socket: the status and the body as text. */
-function postTar(socket: string, urlPath: string, body: Buffer): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: socket, method: 'POST', path: urlPath, headers: { Host: 'docker', 'Content-Type': 'application/x-tar', 'Content-Length': body.length } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const mainDockerfile = `# a comment
 ARG BASE=busybox
@@ -233,7 +218,7 @@ describe.skipIf(!available)('docker build (classic builder) on berthd', () => {
     fs.writeFileSync(path.join(raw, 'evil'), 'x\n');
     fs.writeFileSync(path.join(raw, 'ctx', 'Dockerfile'), 'FROM busybox\nCOPY . /\n');
     expect(runCmd('tar', ['-C', path.join(raw, 'ctx'), '-cPf', path.join(raw, 'c.tar'), 'Dockerfile', '../evil']).status).toBe(0);
-    const res = await postTar(d.socket, '/build?t=evil:1', fs.readFileSync(path.join(raw, 'c.tar')));
+    const res = await sendTar(d.socket, 'POST', '/build?t=evil:1', fs.readFileSync(path.join(raw, 'c.tar')));
     expect(res.status).toBe(400);
     expect(res.body).toContain('invalid path in the build context: ../evil');
     expect(ok('images', '-q', 'evil:1').trim()).toBe('');

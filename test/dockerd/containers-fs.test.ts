@@ -8,12 +8,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveBinaries, runCmd } from '../helpers/daemon.js';
 import { bin, busyboxRootfs, repoRoot } from '../helpers/paths.js';
-import { dockerCli, startBerthd, type Berthd } from './berthd.js';
+import { dockerCli, sendTar, startBerthd, type Berthd } from './berthd.js';
 import { loadBusyboxImage } from './busybox-image.js';
 
 const available = process.getuid?.() === 0 && haveBinaries(dockerCli) && fs.existsSync(bin('berthd')) && fs.existsSync(busyboxRootfs);
@@ -39,19 +38,6 @@ function ustar(name: string, data: string): Buffer {
   return Buffer.concat([h, body, Buffer.alloc(1024)]);
 }
 
-function put(socket: string, urlPath: string, body: Buffer): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: socket, method: 'PUT', path: urlPath, headers: { Host: 'docker', 'Content-Type': 'application/x-tar' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 describe.skipIf(!available)('container filesystems on berthd through the real docker CLI', () => {
   let d: Berthd;
   let work: string;
@@ -61,7 +47,8 @@ describe.skipIf(!available)('container filesystems on berthd through the real do
     expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
     return r.stdout;
   };
-  const mounts = () => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes('berthd-rootfs-')).length;
+  // this berthd's temporary rootfs mounts only (their overlay options name its snapshots): another test file's berthd may be mounting its own meanwhile
+  const mounts = () => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes('berthd-rootfs-') && l.includes(d.dir)).length;
 
   beforeAll(async () => {
     d = await startBerthd();
@@ -162,7 +149,7 @@ describe.skipIf(!available)('container filesystems on berthd through the real do
     ok('cp', src, 'evil:/up/tmp/');
     expect(fs.existsSync(`/tmp/${pwned}`)).toBe(false);
     expect(runCmd('bash', ['-c', `${dockerCli} cp evil:/tmp/${pwned} - | tar xO`], { env: d.env }).stdout).toBe('pwned\n');
-    const raw = await put(d.socket, `/containers/evil/archive?path=${encodeURIComponent('/tmp')}`, ustar(`../../../../..${secretDir}/pwned`, 'pwned\n'));
+    const raw = await sendTar(d.socket, 'PUT', `/containers/evil/archive?path=${encodeURIComponent('/tmp')}`, ustar(`../../../../..${secretDir}/pwned`, 'pwned\n'));
     expect(raw.status, raw.body).toBe(400);
     expect(raw.body).toMatch(/is outside of/);
     expect(fs.readdirSync(secretDir)).toEqual(['secret']);

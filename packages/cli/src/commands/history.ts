@@ -6,11 +6,9 @@
  */
 import type { Command } from 'commander';
 import { clientFor, type GlobalOptions } from '../context.js';
-import { ExitError } from '../errors.js';
 import { describeCommand, formatFlagHelp } from '../help.js';
-import { formatRows, TemplateError } from '../template/format.js';
 import { humanDuration, humanSize } from '../units.js';
-import { goEscape } from './go-json.js';
+import { printRows } from './print-rows.js';
 
 interface HistoryItem {
   Id: string;
@@ -68,13 +66,7 @@ async function runHistory(name: string, o: { human: boolean; quiet?: boolean; tr
   const items = await api.getJson<HistoryItem[]>(`/images/${encodeURIComponent(name)}/history`);
   const now = Date.now();
   const rows = items.map((h) => rowOf(h, o.trunc !== false, o.human, now));
-  try {
-    const out = formatRows(format, rows, headers);
-    process.stdout.write(format.trim() === '{{json .}}' ? goEscape(out) : out);
-  } catch (err) {
-    if (err instanceof TemplateError) throw new ExitError(`template parsing error: ${err.message}`, 64);
-    throw err;
-  }
+  printRows(format, rows, headers, 64);
 }
 
 const bool = (v: string | undefined): boolean => v === undefined || !['false', '0', 'f', 'F', 'FALSE', 'False'].includes(v.replace(/^=/, ''));

@@ -7,9 +7,8 @@ import type { Command } from 'commander';
 import { clientFor, type GlobalOptions } from '../context.js';
 import { ExitError } from '../errors.js';
 import { describeCommand } from '../help.js';
-import { formatRows, TemplateError } from '../template/format.js';
-import { goEscape } from './go-json.js';
 import { imageHeaders, imageRows, type ImageSummary } from './image-rows.js';
+import { printRows } from './print-rows.js';
 
 interface ListOptions {
   all?: boolean;
@@ -53,14 +52,7 @@ async function runImages(ref: string | undefined, o: ListOptions, self: Command)
   const api = clientFor(self.optsWithGlobals<GlobalOptions>());
   const images = await api.getJson<ImageSummary[]>(`/images/json${query ? `?${query}` : ''}`);
   const rows = imageRows(images, { noTrunc: o.trunc === false, digests: Boolean(o.digests) });
-  try {
-    const out = formatRows(format, rows, imageHeaders);
-    // docker's rows marshal themselves with Go's encoder, which escapes <, > and &
-    process.stdout.write(format.trim() === '{{json .}}' ? goEscape(out) : out);
-  } catch (err) {
-    if (err instanceof TemplateError) throw new ExitError(`template parsing error: ${err.message}`, 64);
-    throw err;
-  }
+  printRows(format, rows, imageHeaders, 64);
 }
 
 function lsOn(parent: Command, name: string, aliases: string[]): Command {

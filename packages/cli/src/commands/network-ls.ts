@@ -5,13 +5,11 @@
  * `json`, `raw` or any template).
  */
 import type { Command } from 'commander';
-import { ExitError } from '../errors.js';
 import { describeCommand } from '../help.js';
-import { formatRows, TemplateError } from '../template/format.js';
 import { apiOf } from './container-common.js';
-import { goEscape } from './go-json.js';
 import { checkArgs, collect, filtersJson } from './network-common.js';
 import { naturalCompare, networkHeaders, networkRow, type NetworkSummary } from './network-rows.js';
+import { printRows } from './print-rows.js';
 
 interface LsFlags {
   quiet?: boolean;
@@ -37,14 +35,7 @@ async function runLs(args: string[], o: LsFlags, self: Command): Promise<void> {
   const list = await apiOf(self).getJson<NetworkSummary[] | null>(`/networks${query}`);
   const sorted = [...(list ?? [])].sort((a, b) => naturalCompare(a.Name, b.Name));
   const rows = sorted.map((n) => networkRow(n, o.trunc !== false));
-  try {
-    const out = formatRows(format, rows, networkHeaders);
-    // docker's rows marshal themselves with Go's encoder, which escapes <, > and &
-    process.stdout.write(format.trim() === '{{json .}}' ? goEscape(out) : out);
-  } catch (err) {
-    if (err instanceof TemplateError) throw new ExitError(`template parsing error: ${err.message}`, 1);
-    throw err;
-  }
+  printRows(format, rows, networkHeaders, 1);
 }
 
 export function networkLsOn(network: Command): void {

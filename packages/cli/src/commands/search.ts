@@ -11,9 +11,8 @@ import { clientFor, type GlobalOptions } from '../context.js';
 import { registryAuthHeader } from '../credentials.js';
 import { ExitError } from '../errors.js';
 import { describeCommand, formatFlagHelp } from '../help.js';
-import { formatRows, TemplateError } from '../template/format.js';
-import { goEscape } from './go-json.js';
 import { openStream } from './progress-request.js';
+import { printRows } from './print-rows.js';
 
 interface SearchResult {
   name: string;
@@ -81,13 +80,7 @@ async function runSearch(term: string, o: SearchOptions, self: Command): Promise
   for await (const c of res) parts.push(c as Buffer);
   const results = JSON.parse(Buffer.concat(parts).toString('utf8')) as SearchResult[];
   const rows = results.map((r) => rowOf(r, o.trunc !== false, json));
-  try {
-    const out = formatRows(format, rows, headers);
-    process.stdout.write(format.trim() === '{{json .}}' ? goEscape(out) : out);
-  } catch (err) {
-    if (err instanceof TemplateError) throw new ExitError(`template parsing error: ${err.message}`, 64);
-    throw err;
-  }
+  printRows(format, rows, headers, 64);
 }
 
 export function searchOn(program: Command): void {
