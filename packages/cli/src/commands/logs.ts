@@ -9,16 +9,15 @@ import { openStream } from '../client/stream.js';
 import { Demuxer } from '../client/stdcopy.js';
 import { ExitError } from '../errors.js';
 import { describeCommand } from '../help.js';
+import { goDurationNs } from '../units.js';
 import { apiOf, enc } from './container-common.js';
-
-const units: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
 
 /** docker's timetypes.GetTimestamp: the value as "<seconds>[.<nanos>]" for the API. */
 export function apiTimestamp(value: string, now = Date.now()): string {
   if (/^\d+(\.\d+)?$/.test(value)) return value;
-  const dur = /^((\d+(\.\d+)?)(ns|us|µs|ms|s|m|h))+$/.test(value)
-    ? [...value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)].reduce((sum, m) => sum + Number(m[1]) * (units[m[2] as string] ?? 0), 0)
-    : undefined;
+  // an unsigned Go duration ago (docker's GetTimestamp takes no sign)
+  const ns = /^((\d+(\.\d+)?)(ns|us|µs|ms|s|m|h))+$/.test(value) ? goDurationNs(value) : undefined;
+  const dur = ns === undefined ? undefined : ns / 1e9;
   const seconds = dur !== undefined ? now / 1000 - dur : Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value) / 1000;
   if (!Number.isFinite(seconds)) throw new ExitError(`invalid value for "since": failed to parse value as time or duration: "${value}"`, 1);
   const whole = Math.floor(seconds);

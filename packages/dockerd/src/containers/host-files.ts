@@ -15,7 +15,8 @@ const localhostHosts = [
   'ff02::2\tip6-allrouters',
 ];
 
-function readHost(file: string): string {
+/** A host file's text ('' when it cannot be read): /etc/hosts, /etc/resolv.conf. */
+export function readHost(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch {

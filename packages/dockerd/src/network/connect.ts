@@ -31,7 +31,8 @@ const configsOf = (c: Container): Record<string, EndpointConfig> => Object.fromE
 
 /** The lowest ethN the container's namespace does not have yet. */
 function nextInterface(n: Networks, id: string): string {
-  const used = new Set(n.bridges().map((b) => b.endpoint(id)?.ifName ?? (b.endpoint(id) ? 'eth0' : '')));
+  // records of older berthd name no interface: theirs is eth0
+  const used = new Set(n.bridges().map((b) => b.endpoint(id)).filter((ep) => ep !== undefined).map((ep) => ep.ifName ?? 'eth0'));
   for (let i = 0; ; i++) if (!used.has(`eth${i}`)) return `eth${i}`;
 }
 

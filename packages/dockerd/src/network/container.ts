@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import { notFound } from '@berth/errors';
 import type { ContainerRecord, EndpointConfig } from '../containers/model.js';
-import { hostsFile, resolvConf } from '../containers/host-files.js';
+import { hostsFile, readHost, resolvConf } from '../containers/host-files.js';
 import type { BridgeNetwork } from './bridge-network.js';
 import { containerResolvConf } from './dns/index.js';
 import type { Endpoint } from './endpoint.js';
@@ -31,11 +31,10 @@ export function joinedNetworks(rec: ContainerRecord): [string, EndpointConfig][]
   return Object.entries(configs).sort(([a], [b]) => (a === mode ? -1 : b === mode ? 1 : 0));
 }
 
+/** The bridge of a network the container is to join; a network removed since it was named is docker's 404. */
 function resolveBridge(n: Networks, name: string): BridgeNetwork | undefined {
-  if (name === 'bridge') return n.bridge;
-  const ref = n.find(name);
-  if (!ref) throw notFound(`network ${name} not found`);
-  return ref.kind === 'user' ? ref.net.bridge : undefined;
+  if (name !== 'bridge' && !n.find(name)) throw notFound(`network ${name} not found`);
+  return n.bridgeOf(name);
 }
 
 export interface JoinPlan {
@@ -87,16 +86,8 @@ function writeNetworkFiles(n: Networks, rec: ContainerRecord, first: BridgeNetwo
   const search = hc.DnsSearch ?? [];
   const options = hc.DnsOptions ?? [];
   const gateway = first.config.net.gateway;
-  const text = search.length > 0 || options.length > 0 ? resolvConf(false, [gateway], search, [...options, 'ndots:0']) : containerResolvConf(readHostResolvConf(), gateway);
+  const text = search.length > 0 || options.length > 0 ? resolvConf(false, [gateway], search, [...options, 'ndots:0']) : containerResolvConf(readHost('/etc/resolv.conf'), gateway);
   fs.writeFileSync(rec.resolvConfPath, text);
-}
-
-function readHostResolvConf(): string {
-  try {
-    return fs.readFileSync('/etc/resolv.conf', 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 /** Everything of the container's run on any network taken down; a no-op when it has nothing there. */

@@ -59,9 +59,10 @@ export async function createNetwork(n: Networks, body: CreateNetworkBody): Promi
   if (n.all().some((x) => x.name === name)) throw conflict(`network with name ${name} already exists`);
   const given = ipamEntry(body.IPAM);
   if (given?.IPRange !== undefined && given.IPRange !== given.Subnet) throw invalidArgument('--ip-range is not supported: give a --subnet of its own');
-  const subnet = given ? parseSubnet(given.Subnet).subnet : pickSubnet(blocksInUse(n));
+  const inUse = blocksInUse(n);
+  const subnet = given ? parseSubnet(given.Subnet).subnet : pickSubnet(inUse);
   const net = userNet(subnet, given?.Gateway ?? '');
-  if (given && blocksInUse(n).some((b) => overlaps(b, net))) throw forbidden('Pool overlaps with other one on this address space');
+  if (given && inUse.some((b) => overlaps(b, net))) throw forbidden('Pool overlaps with other one on this address space');
   const id = randomBytes(32).toString('hex');
   const options = asRecord(body.Options);
   const record: NetworkRecord = {

@@ -32,9 +32,9 @@ function joined(rec: ContainerRecord): Joined[] {
   });
 }
 
-/** The endpoint that holds the default route (and the published ports). */
-export function gatewayEndpoint(rec: ContainerRecord): Endpoint | undefined {
-  const eps = joined(rec).map((j) => j.ep).filter((e): e is Endpoint => e !== undefined);
+/** The endpoint that holds the default route (and the published ports); records of older berthd have no flag. */
+function gatewayEndpoint(all: Joined[]): Endpoint | undefined {
+  const eps = all.map((j) => j.ep).filter((e): e is Endpoint => e !== undefined);
   return eps.find((e) => e.gatewayRoute === true) ?? eps.find((e) => e.gatewayRoute === undefined);
 }
 
@@ -62,7 +62,7 @@ function portMap(rec: ContainerRecord, ep: Endpoint): PortMap {
 export function networkSettings(rec: ContainerRecord): Record<string, unknown> {
   const all = joined(rec);
   const running = all.map((j) => j.ep).find((e) => e !== undefined);
-  const gw = gatewayEndpoint(rec);
+  const gw = gatewayEndpoint(all);
   const onBridge = all.find((j) => j.name === 'bridge' && j.ep);
   const bep = onBridge?.ep;
   return {
@@ -82,7 +82,7 @@ export function summaryNetworks(rec: ContainerRecord): Record<string, unknown> {
 
 /** ContainerSummary.Ports: published ports with their host side, exposed ones without. */
 export function summaryPorts(rec: ContainerRecord): Record<string, unknown>[] {
-  const ep = gatewayEndpoint(rec);
+  const ep = gatewayEndpoint(joined(rec));
   const rows: Record<string, unknown>[] = [];
   const published = new Set<string>();
   for (const p of ep?.ports ?? []) {

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@berth/containerd/log';
+import { readHost } from '../containers/host-files.js';
 import { BridgeNetwork } from './bridge-network.js';
 import { userNet } from './cidr.js';
 import { EmbeddedDns, upstreamsFromResolvConf, type DnsAnswers } from './dns/index.js';
@@ -55,7 +56,7 @@ export async function openUserNetwork(record: NetworkRecord, ctx: NetworkContext
   await bridge.init(ctx.isRunning);
   let dns: EmbeddedDns | undefined;
   try {
-    dns = await EmbeddedDns.start({ address: record.gateway, port: 53, answers: answersOf(record, bridge, ctx), upstreams: ctx.upstreams.length > 0 ? ctx.upstreams : hostUpstreams(), log: ctx.log });
+    dns = await EmbeddedDns.start({ address: record.gateway, port: 53, answers: answersOf(record, bridge, ctx), upstreams: ctx.upstreams.length > 0 ? ctx.upstreams : upstreamsFromResolvConf(readHost('/etc/resolv.conf')), log: ctx.log });
   } catch (err) {
     // the network works without it; containers then get the host's resolvers
     ctx.log.warn('no embedded DNS server for the network', { network: record.name, address: record.gateway, error: (err as Error).message });
@@ -67,14 +68,6 @@ export async function closeUserNetwork(n: UserNetwork, destroy: boolean): Promis
   await n.dns?.close();
   if (destroy) await n.bridge.destroy();
   else await n.bridge.shutdown();
-}
-
-function hostUpstreams(): string[] {
-  try {
-    return upstreamsFromResolvConf(fs.readFileSync('/etc/resolv.conf', 'utf8'));
-  } catch {
-    return [];
-  }
 }
 
 /** The names of one endpoint's container on this network, lower case. */

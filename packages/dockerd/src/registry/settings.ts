@@ -6,6 +6,7 @@
  */
 import net from 'node:net';
 import { invalidArgument } from '@berth/errors';
+import { contains, parseSubnet } from '../network/cidr.js';
 
 export interface RegistrySettings {
   insecure: string[];
@@ -35,24 +36,26 @@ export function normalizeMirror(raw: string): string {
   return `${u.protocol}//${u.host}/`;
 }
 
+/** The name or IP of `host:port` (`[v6]:port` too). */
+const hostName = (host: string): string => (host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':')[0] ?? '');
+
 function inCidr(ip: string, cidr: string): boolean {
-  const [base = '', bitsText = ''] = cidr.split('/');
-  const bits = Number(bitsText);
-  if (!net.isIPv4(ip) || !net.isIPv4(base) || !(bits >= 0 && bits <= 32)) return false;
-  const n = (a: string) => a.split('.').reduce((acc, p) => acc * 256 + Number(p), 0);
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return ((n(ip) & mask) >>> 0) === ((n(base) & mask) >>> 0);
+  if (!net.isIPv4(ip)) return false;
+  try {
+    return contains(parseSubnet(cidr), ip);
+  } catch {
+    return false; // not an IPv4 CIDR: it names no registry
+  }
 }
 
 /** `host` as in a reference: name or IP, with the port when there is one. */
 export function isInsecureRegistry(host: string): boolean {
-  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':')[0] ?? '';
-  return current.insecure.some((entry) => (entry.includes('/') ? inCidr(name, entry) : entry === host));
+  return current.insecure.some((entry) => (entry.includes('/') ? inCidr(hostName(host), entry) : entry === host));
 }
 
 /** localhost, 127.0.0.0/8, ::1: registries docker reaches over plain HTTP without being told. */
 export function isLoopbackRegistry(host: string): boolean {
-  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':')[0] ?? '';
+  const name = hostName(host);
   return name === 'localhost' || name === '::1' || /^127\./.test(name);
 }
 
